@@ -2,3 +2,4 @@ export * from "./actions.js";
 export * from "./batch.js";
 export * from "./errors.js";
 export * from "./event.js";
+export * from "./batchBuilder.js";

@@ -18,6 +18,24 @@ export interface BinaryDecoderOptions {
   batchSize?: number;
   /** Skip and count damaged records instead of throwing. */
   lenient?: SkipCounter;
+  /**
+   * Time origin shared by several decoders (the files of a per-CPU set), so
+   * their relative times stay comparable. The first record any of them reads
+   * sets it. @default a private origin: the first record of this input
+   */
+  timeBase?: TimeBase;
+}
+
+/** The absolute u64 time (two u32 halves) that relative times are measured from. */
+export interface TimeBase {
+  hi: number;
+  lo: number;
+  set: boolean;
+}
+
+/** A time origin not yet set, to share between decoders. */
+export function newTimeBase(): TimeBase {
+  return { hi: 0, lo: 0, set: false };
 }
 
 /**
@@ -42,8 +60,7 @@ export class BinaryDecoder {
   private carry: Uint8Array = new Uint8Array(0);
   /** Absolute byte offset of `carry[0]` in the input. */
   private offset = 0;
-  private baseHi = -1;
-  private baseLo = 0;
+  private readonly base: TimeBase;
   private cols: MutableColumns;
   private count = 0;
   private payload: Uint8Array = new Uint8Array(4096);
@@ -62,6 +79,7 @@ export class BinaryDecoder {
       throw new RangeError(`Cannot decode with batchSize ${this.batchSize}: it must be a positive integer`);
     }
     this.lenient = options.lenient;
+    this.base = options.timeBase ?? newTimeBase();
     this.cols = allocColumns(this.batchSize);
     this.payloadStart = new Uint32Array(this.batchSize);
     this.payloadLength = new Uint16Array(this.batchSize);
@@ -171,11 +189,13 @@ export class BinaryDecoder {
     // u64 fields read as two u32 halves: exact up to 2^53 (see model/batch.ts).
     const tHi = le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false);
     const tLo = le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false);
-    if (this.baseHi < 0) {
-      this.baseHi = tHi;
-      this.baseLo = tLo;
+    const base = this.base;
+    if (!base.set) {
+      base.hi = tHi;
+      base.lo = tLo;
+      base.set = true;
     }
-    c.time[i] = (tHi - this.baseHi) * 4294967296 + (tLo - this.baseLo);
+    c.time[i] = (tHi - base.hi) * 4294967296 + (tLo - base.lo);
     const sHi = le ? view.getUint32(pos + 20, true) : view.getUint32(pos + 16, false);
     const sLo = le ? view.getUint32(pos + 16, true) : view.getUint32(pos + 20, false);
     c.sector[i] = sHi * 4294967296 + sLo;

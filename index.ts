@@ -1,0 +1,12 @@
+/**
+ * blkrx: block-I/O traces to answers. Sources give Observables of event
+ * batches, operators transform and reduce them, sinks print or store them.
+ *
+ * @example
+ * import { fromTrace, analyzeEvents, summarize, parseFilefrag } from "blkrx";
+ */
+export * from "./model/index.js";
+export * from "./operators/index.js";
+export { type AnalyzeOptions, analyze, analyzeEvents } from "./pipeline/analyze.js";
+export * from "./sinks/index.js";
+export * from "./sources/index.js";

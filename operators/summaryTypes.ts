@@ -1,0 +1,36 @@
+import type { GapClassName } from "../model/batch.js";
+
+/** Counts of the five gap classes. */
+export type GapCounts = Record<GapClassName, number>;
+
+/** The analyze summary: exactly the JSON contract of spec/metrics.md, plus optional extra keys. */
+export interface Summary {
+  events: number;
+  readBytes: number;
+  uniqueBytes: number;
+  uniqueSectors: number;
+  fileBytes: number | null;
+  fileSectors: number | null;
+  coverage: number | null;
+  extents: number | null;
+  gaps: { physical: GapCounts; logical: GapCounts };
+  /** Records skipped in lenient mode (present only when lenient). */
+  skipped?: number;
+  /** Events lost by the tracer (live sources). */
+  dropped?: number;
+  /** Time from the first to the last kept event, ns. */
+  durationNs?: number;
+  /** Per-phase summaries when the run was split into phases. */
+  phases?: PhaseSummary[];
+}
+
+/** One phase of a run (e.g. load vs inference). */
+export interface PhaseSummary extends Omit<Summary, "phases" | "skipped" | "dropped"> {
+  name: string;
+  startNs: number;
+}
+
+/** A GapCounts object with every class at zero. */
+export function zeroGaps(): GapCounts {
+  return { sequential: 0, small: 0, medium: 0, large: 0, backward: 0 };
+}

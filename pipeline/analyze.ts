@@ -1,0 +1,60 @@
+import type { Observable, OperatorFunction } from "rxjs";
+import { firstValueFrom, identity, pipe } from "rxjs";
+import type { ActionLetter } from "../model/actions.js";
+import type { EventBatch } from "../model/batch.js";
+import { classifyGaps } from "../operators/classifyGaps.js";
+import type { FileMap } from "../operators/fileMap.js";
+import { sectorRange } from "../operators/sectorRange.js";
+import { type Direction, select } from "../operators/select.js";
+import { summarize } from "../operators/summarize.js";
+import type { Summary } from "../operators/summaryTypes.js";
+import type { SkipCounter } from "../model/errors.js";
+
+/** What to analyze: the spec's selection, file range and gap thresholds. */
+export interface AnalyzeOptions {
+  fileMap?: FileMap;
+  /** @default "D" */
+  action?: ActionLetter;
+  /** @default "read" */
+  rw?: Direction;
+  /** @default 256 sectors */
+  small?: number;
+  /** @default 2048 sectors */
+  medium?: number;
+}
+
+/**
+ * The analysis chain: select the action and direction, clip to the file's
+ * sectors (when a file map is given), classify gaps. The output batches are
+ * the kept events with `gaps` (and `pieces` with a file map), ready for
+ * `summarize`, a store, or a custom operator.
+ *
+ * @example fromTrace("x.bin").pipe(analyzeEvents({ fileMap, action: "D" }), summarize({ fileMap }))
+ */
+export function analyzeEvents(options: AnalyzeOptions = {}): OperatorFunction<EventBatch, EventBatch> {
+  return pipe(
+    select({ action: options.action ?? "D", rw: options.rw ?? "read" }),
+    options.fileMap ? sectorRange(options.fileMap) : identity,
+    classifyGaps({
+      ...(options.small !== undefined ? { small: options.small } : {}),
+      ...(options.medium !== undefined ? { medium: options.medium } : {}),
+    }),
+  );
+}
+
+/**
+ * Analyze a batch source to its summary (the JSON contract).
+ *
+ * @example const summary = await analyze(fromTrace("x.bin"), { fileMap });
+ */
+export function analyze(source: Observable<EventBatch>, options: AnalyzeOptions & { skips?: SkipCounter } = {}): Promise<Summary> {
+  return firstValueFrom(
+    source.pipe(
+      analyzeEvents(options),
+      summarize({
+        ...(options.fileMap ? { fileMap: options.fileMap } : {}),
+        ...(options.skips ? { skips: options.skips } : {}),
+      }),
+    ),
+  );
+}

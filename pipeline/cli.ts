@@ -1,0 +1,41 @@
+import { Command, CommanderError } from "commander";
+import { registerAnalyze } from "./commands/analyze.js";
+import { registerCat } from "./commands/cat.js";
+
+/**
+ * Every CLI command registers itself here. Command files import only
+ * commander and load their implementation with a dynamic `import()` inside
+ * the action, so `blkrx --help` starts fast (the DuckDB binding alone takes
+ * longer to load than the whole start-up budget).
+ */
+const REGISTRARS: ((program: Command) => void)[] = [registerAnalyze, registerCat];
+
+/**
+ * Run the blkrx CLI with `argv` (as in `process.argv`) and resolve to the exit code.
+ * Known failures (bad input, missing files, missing privileges) print one
+ * sentence on stderr, never a stack trace; set BLKRX_DEBUG=1 for stacks.
+ *
+ * @example process.exitCode = await main(["node", "blkrx", "analyze", "trace.bin", "--json"]);
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("blkrx")
+    .description("Block-I/O traces to answers: replay or trace live, filter to a file, measure coverage and gaps")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError("(run blkrx --help for usage)");
+  for (const register of REGISTRARS) register(program);
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error: unknown) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`blkrx: ${messageOf(error)}\n`);
+    if (process.env.BLKRX_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,43 @@
+import type { Command } from "commander";
+import { analysisOptions, inputOptions } from "./options.js";
+
+/** Options of `blkrx analyze` as commander parses them. */
+export interface AnalyzeCliOptions {
+  extents?: string;
+  file?: string;
+  partitionStart?: number;
+  fileSize?: number;
+  action: "Q" | "D" | "C";
+  rw: "read" | "write" | "any";
+  small: number;
+  medium: number;
+  json?: boolean;
+  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  lenient?: boolean;
+  db: string | false;
+  label?: string;
+}
+
+/**
+ * `blkrx analyze INPUT...`: replay traces, restrict to a file's sectors,
+ * print total/unique bytes, coverage and the gap distribution, and store the
+ * run in the DuckDB file (./blkrx.duckdb unless --db/--no-db).
+ *
+ * @example registerAnalyze(program)
+ */
+export function registerAnalyze(program: Command): void {
+  const cmd = program
+    .command("analyze")
+    .description("summarize traces: events, total and unique bytes, coverage, gap classes (physical and logical)")
+    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*)");
+  for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  cmd
+    .option("--json", "print exactly the summary JSON object on stdout")
+    .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
+    .option("--no-db", "do not store the run")
+    .option("--label <label>", "label of the run in the store")
+    .action(async (inputs: string[], options: AnalyzeCliOptions) => {
+      const { runAnalyze } = await import("../runAnalyze.js");
+      await runAnalyze(inputs, options, cmd.getOptionValueSource("db") === "default");
+    });
+}

@@ -1,0 +1,31 @@
+import { type Command, Option } from "commander";
+import { inputOptions } from "./options.js";
+
+/** Options of `blkrx cat`. */
+export interface CatCliOptions {
+  ndjson?: boolean;
+  binary?: boolean;
+  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  lenient?: boolean;
+}
+
+/**
+ * `blkrx cat INPUT...`: print events in time order as blkparse's default
+ * text, as NDJSON (--ndjson, read back by every blkrx command), or as binary
+ * blk_io_trace v7 (--binary, readable by blkparse).
+ *
+ * @example registerCat(program)
+ */
+export function registerCat(program: Command): void {
+  const cmd = program
+    .command("cat")
+    .description("print events as blkparse text (default), NDJSON (--ndjson) or binary blk_io_trace (--binary)")
+    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name")
+    .addOption(new Option("--ndjson", "one JSON event per line").conflicts("binary"))
+    .addOption(new Option("--binary", "binary blk_io_trace v7 records (for blkparse, btt)").conflicts("ndjson"));
+  for (const option of inputOptions()) cmd.addOption(option);
+  cmd.action(async (inputs: string[], options: CatCliOptions) => {
+    const { runCat } = await import("../runCat.js");
+    await runCat(inputs, options);
+  });
+}

@@ -1,0 +1,62 @@
+import { firstValueFrom, tap } from "rxjs";
+import { newSkipCounter } from "../model/errors.js";
+import { summarize } from "../operators/summarize.js";
+import type { Summary } from "../operators/summaryTypes.js";
+import { renderSummary } from "../sinks/summaryTable.js";
+import { fromTrace } from "../sources/fromTrace.js";
+import { analyzeEvents } from "./analyze.js";
+import type { AnalyzeCliOptions } from "./commands/analyze.js";
+import { fileMapFromOptions } from "./fileMapFromOptions.js";
+import { openStoreForCli } from "./openStoreForCli.js";
+
+/**
+ * The `blkrx analyze` command: replay, analyze, store, print. With --json
+ * stdout holds exactly the summary object; notes go to stderr.
+ *
+ * @example await runAnalyze(["x.bin"], { action: "D", rw: "read", small: 256, medium: 2048, db: false, json: true }, false);
+ */
+export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, dbIsDefault: boolean): Promise<Summary> {
+  const fileMap = await fileMapFromOptions(options);
+  const skips = options.lenient ? newSkipCounter() : undefined;
+  const analysis = {
+    action: options.action,
+    rw: options.rw,
+    small: options.small,
+    medium: options.medium,
+    ...(fileMap ? { fileMap } : {}),
+  };
+  const writer = await openStoreForCli(options.db, dbIsDefault, {
+    commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
+    source: "file",
+    ...(options.label !== undefined ? { label: options.label } : { label: inputs.join(" ") }),
+    ...(fileMap ? { fileMap } : {}),
+    ...(fileMap?.path ? { filePath: fileMap.path } : {}),
+    action: options.action,
+    rw: options.rw,
+    small: options.small,
+    medium: options.medium,
+  });
+  let summary: Summary;
+  try {
+    summary = await firstValueFrom(
+      fromTrace(inputs, { ...(options.format ? { format: options.format } : {}), ...(skips ? { lenient: skips } : {}) }).pipe(
+        analyzeEvents(analysis),
+        tap((batch) => writer?.append(batch)),
+        summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
+      ),
+    );
+  } catch (error: unknown) {
+    await writer?.abort();
+    throw error;
+  }
+  if (writer) {
+    const runId = await writer.commit(summary, skips ? { skipped: skips.skipped } : {});
+    process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
+  }
+  if (skips && skips.skipped > 0) {
+    process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
+  return summary;
+}

@@ -1,0 +1,42 @@
+import { type EventBatch, newSkipCounter } from "../model/index.js";
+import { encodeBinary } from "../sinks/binaryWriter.js";
+import { formatBlkparseLine } from "../sinks/blkparseFormat.js";
+import { formatNdjson } from "../sinks/ndjsonWriter.js";
+import { writeOut } from "../sinks/writeOut.js";
+import { traceBatches } from "../sources/fromTrace.js";
+import type { CatCliOptions } from "./commands/cat.js";
+
+/**
+ * The `blkrx cat` command: stream events to stdout in the chosen form,
+ * waiting for stdout to drain so memory stays bounded on large traces.
+ *
+ * @example await runCat(["x.bin"], { ndjson: true });
+ */
+export async function runCat(inputs: string[], options: CatCliOptions): Promise<void> {
+  const skips = options.lenient ? newSkipCounter() : undefined;
+  const names = new Map<number, string>();
+  const render = renderer(options, names);
+  for await (const batch of traceBatches(inputs, {
+    ...(options.format ? { format: options.format } : {}),
+    ...(skips ? { lenient: skips } : {}),
+  })) {
+    if (batch.names) for (const [pid, comm] of batch.names) names.set(pid, comm);
+    await writeOut(process.stdout, render(batch));
+  }
+  if (skips && skips.skipped > 0) {
+    process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
+  }
+}
+
+function renderer(options: CatCliOptions, names: Map<number, string>): (batch: EventBatch) => string | Uint8Array {
+  if (options.binary) return (batch) => encodeBinary(batch);
+  if (options.ndjson) return (batch) => formatNdjson(batch, names);
+  return (batch) => {
+    let out = "";
+    for (let i = 0; i < batch.length; i++) {
+      const line = formatBlkparseLine(batch, i, names);
+      if (line !== undefined) out += `${line}\n`;
+    }
+    return out;
+  };
+}

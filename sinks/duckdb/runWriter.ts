@@ -1,0 +1,274 @@
+import type { DuckDBAppender, DuckDBValue } from "@duckdb/node-api";
+import type { EventBatch } from "../../model/batch.js";
+import { type FileMap, fileSectorsOf } from "../../operators/fileMap.js";
+import type { Summary } from "../../operators/summaryTypes.js";
+import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents } from "./chunks.js";
+import { openStore, type Store } from "./openStore.js";
+
+/** What a run is: stored in `runs` beside its summary. */
+export interface RunMeta {
+  label?: string;
+  commandLine: string;
+  source: "file" | "live";
+  device?: string;
+  filePath?: string;
+  fileMap?: FileMap;
+  action: string;
+  rw: string;
+  small: number;
+  medium: number;
+}
+
+/** Counts and experiment metrics known only at the end of a run; NULL when absent. */
+export interface RunExtras {
+  dropped?: number;
+  skipped?: number;
+  wallSeconds?: number;
+  tokens?: number;
+  tokensPerSecond?: number;
+  memLimitBytes?: number;
+  lockedBytes?: number;
+  pageCacheDeltaBytes?: number;
+  peakRssBytes?: number;
+}
+
+/** Writes one run: events while it streams, the `runs` row at commit, all in one transaction. */
+export interface RunWriter {
+  readonly runId: number;
+  /** Kept, analyzed events (with gaps, maybe pieces/phase), in processing order. */
+  append(batch: EventBatch): void;
+  /** The unfiltered raw events, for the SQL-metrics export (table raw_events). */
+  appendRaw?(batch: EventBatch): void;
+  /** Insert the `runs` row and commit; resolves to the run id. */
+  commit(summary: Summary, extras?: RunExtras): Promise<number>;
+  /** Roll back everything written for this run and close the store. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Open the run store at `dbPath` and start a run: one transaction holds the
+ * run's extents, events and raw events (appended columnar, flushed at batch
+ * boundaries) and finally its `runs` row, so a crash or `abort` leaves no
+ * trace of a half-written run. The store stays locked by this process until
+ * `commit` or `abort`.
+ *
+ * @example
+ * const writer = await openRunWriter("blkrx.duckdb", { commandLine, source: "file", action: "D", rw: "read", small: 256, medium: 2048 });
+ * batches.forEach((b) => writer.append(b)); await writer.commit(summary);
+ */
+export async function openRunWriter(dbPath: string, meta: RunMeta): Promise<RunWriter> {
+  const store = await openStore(dbPath);
+  try {
+    await store.connection.run("BEGIN TRANSACTION");
+    const next = await store.connection.runAndReadAll("SELECT COALESCE(max(run_id), 0) + 1 FROM runs");
+    const runId = Number(next.getRows()[0]?.[0]);
+    if (meta.fileMap) await insertExtents(store, runId, meta.fileMap);
+    const events = await store.connection.createAppender("events");
+    const raw = await store.connection.createAppender("raw_events");
+    return new DuckDBRunWriter(store, runId, meta, events, raw);
+  } catch (error: unknown) {
+    store.close();
+    throw error;
+  }
+}
+
+class DuckDBRunWriter implements RunWriter {
+  private events = 0;
+  private rawEvents = 0;
+  private readonly filler: ChunkFiller;
+  private readonly rawFiller: ChunkFiller;
+  private done = false;
+
+  constructor(
+    private readonly store: Store,
+    readonly runId: number,
+    private readonly meta: RunMeta,
+    private readonly appender: DuckDBAppender,
+    private readonly rawAppender: DuckDBAppender,
+  ) {
+    this.filler = ChunkFiller.forAppender(appender);
+    this.rawFiller = ChunkFiller.forAppender(rawAppender);
+  }
+
+  append(batch: EventBatch): void {
+    this.assertOpen();
+    const base = this.events;
+    appendInChunks(this.appender, this.filler, batch, (f, b, from) => fillEvents(f, b, from, this.runId, base + from));
+    this.appender.flushSync();
+    this.events += batch.length;
+  }
+
+  appendRaw(batch: EventBatch): void {
+    this.assertOpen();
+    const base = this.rawEvents;
+    appendInChunks(this.rawAppender, this.rawFiller, batch, (f, b, from) =>
+      fillRawEvents(f, b, from, this.runId, base + from),
+    );
+    this.rawAppender.flushSync();
+    this.rawEvents += batch.length;
+  }
+
+  async commit(summary: Summary, extras: RunExtras = {}): Promise<number> {
+    this.assertOpen();
+    try {
+      this.appender.closeSync();
+      this.rawAppender.closeSync();
+      await this.store.connection.run(INSERT_RUN, runRow(this.runId, this.meta, summary, extras, this.rawEvents));
+      await this.store.connection.run("COMMIT");
+    } catch (error: unknown) {
+      await this.abort();
+      throw error;
+    }
+    this.done = true;
+    this.store.close();
+    return this.runId;
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    try {
+      for (const appender of [this.appender, this.rawAppender]) {
+        try {
+          appender.clear();
+          appender.closeSync();
+        } catch {
+          // Already closed, or the transaction failed; the rollback below discards it all.
+        }
+      }
+      await this.store.connection.run("ROLLBACK");
+    } finally {
+      this.store.close();
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.done) throw new Error(`Cannot write run ${this.runId}: it was already committed or aborted`);
+  }
+}
+
+async function insertExtents(store: Store, runId: number, map: FileMap): Promise<void> {
+  const perBlock = map.blockSize / 512;
+  const limit = fileSectorsOf(map);
+  const appender = await store.connection.createAppender("extents");
+  map.extents.forEach((e, ordinal) => {
+    const file = e.logical * perBlock;
+    appender.appendInteger(runId);
+    appender.appendInteger(ordinal);
+    appender.appendBigInt(BigInt(e.logical));
+    appender.appendBigInt(BigInt(e.physical));
+    appender.appendBigInt(BigInt(e.length));
+    appender.appendInteger(map.blockSize);
+    appender.appendBigInt(BigInt(map.partitionStart + e.physical * perBlock));
+    appender.appendBigInt(BigInt(file));
+    appender.appendBigInt(BigInt(Math.max(0, Math.min(e.length * perBlock, limit - file))));
+    appender.endRow();
+  });
+  appender.closeSync();
+}
+
+const RUN_COLUMNS = [
+  "run_id",
+  "label",
+  "created_at",
+  "command_line",
+  "source",
+  "device",
+  "file_path",
+  "file_bytes",
+  "file_sectors",
+  "extent_count",
+  "partition_start",
+  "block_size",
+  "action",
+  "rw",
+  "small",
+  "medium",
+  "events",
+  "read_bytes",
+  "unique_bytes",
+  "unique_sectors",
+  "coverage",
+  "physical_sequential",
+  "physical_small",
+  "physical_medium",
+  "physical_large",
+  "physical_backward",
+  "logical_sequential",
+  "logical_small",
+  "logical_medium",
+  "logical_large",
+  "logical_backward",
+  "duration_ns",
+  "dropped",
+  "skipped",
+  "raw_events",
+  "wall_seconds",
+  "tokens",
+  "tokens_per_second",
+  "mem_limit_bytes",
+  "locked_bytes",
+  "page_cache_delta_bytes",
+  "peak_rss_bytes",
+] as const;
+
+const INSERT_RUN = `INSERT INTO runs (${RUN_COLUMNS.join(", ")}) VALUES (${RUN_COLUMNS.map((c) =>
+  c === "created_at" ? "now()" : `$${c}`,
+).join(", ")})`;
+
+const int = (n: number | null | undefined): DuckDBValue => (n === null || n === undefined ? null : BigInt(Math.round(n)));
+const real = (n: number | null | undefined): DuckDBValue => (n === null || n === undefined ? null : n);
+
+function runRow(
+  runId: number,
+  meta: RunMeta,
+  s: Summary,
+  x: RunExtras,
+  rawEvents: number,
+): Record<string, DuckDBValue> {
+  const map = meta.fileMap;
+  const g = s.gaps;
+  return {
+    run_id: runId,
+    label: meta.label ?? null,
+    command_line: meta.commandLine,
+    source: meta.source,
+    device: meta.device ?? null,
+    file_path: meta.filePath ?? map?.path ?? null,
+    file_bytes: int(s.fileBytes),
+    file_sectors: int(s.fileSectors),
+    extent_count: s.extents,
+    partition_start: int(map?.partitionStart),
+    block_size: map?.blockSize ?? null,
+    action: meta.action,
+    rw: meta.rw,
+    small: int(meta.small),
+    medium: int(meta.medium),
+    events: int(s.events),
+    read_bytes: int(s.readBytes),
+    unique_bytes: int(s.uniqueBytes),
+    unique_sectors: int(s.uniqueSectors),
+    coverage: real(s.coverage),
+    physical_sequential: int(g.physical.sequential),
+    physical_small: int(g.physical.small),
+    physical_medium: int(g.physical.medium),
+    physical_large: int(g.physical.large),
+    physical_backward: int(g.physical.backward),
+    logical_sequential: int(g.logical.sequential),
+    logical_small: int(g.logical.small),
+    logical_medium: int(g.logical.medium),
+    logical_large: int(g.logical.large),
+    logical_backward: int(g.logical.backward),
+    duration_ns: int(s.durationNs),
+    dropped: int(x.dropped ?? s.dropped),
+    skipped: int(x.skipped ?? s.skipped),
+    raw_events: rawEvents > 0 ? BigInt(rawEvents) : null,
+    wall_seconds: real(x.wallSeconds),
+    tokens: int(x.tokens),
+    tokens_per_second: real(x.tokensPerSecond),
+    mem_limit_bytes: int(x.memLimitBytes),
+    locked_bytes: int(x.lockedBytes),
+    page_cache_delta_bytes: int(x.pageCacheDeltaBytes),
+    peak_rss_bytes: int(x.peakRssBytes),
+  };
+}

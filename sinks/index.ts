@@ -1,0 +1,5 @@
+export * from "./binaryWriter.js";
+export * from "./blkparseFormat.js";
+export * from "./ndjsonWriter.js";
+export * from "./summaryTable.js";
+export * from "./writeOut.js";

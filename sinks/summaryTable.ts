@@ -1,0 +1,46 @@
+import Table from "cli-table3";
+import { GAP_CLASSES } from "../model/batch.js";
+import type { Summary } from "../operators/summaryTypes.js";
+
+const GB = 1e9;
+
+/**
+ * Render a summary as the study's console tables: one row of results
+ * (events, total read GB, unique GB, coverage %, extents) and the gap
+ * distribution in percent of (events − 1), physical and logical side by side.
+ *
+ * @example process.stderr.write(renderSummary(summary, "fragmented"));
+ */
+export function renderSummary(summary: Summary, label = "run"): string {
+  const results = new Table({
+    head: ["run", "events", "total read GB", "unique GB", "coverage %", "extents"],
+    style: { head: [], border: [] },
+  });
+  results.push([
+    label,
+    String(summary.events),
+    (summary.readBytes / GB).toFixed(3),
+    (summary.uniqueBytes / GB).toFixed(3),
+    summary.coverage === null ? "-" : (summary.coverage * 100).toFixed(1),
+    summary.extents === null ? "-" : String(summary.extents),
+  ]);
+  const gaps = new Table({
+    head: ["gap class", "physical %", "logical %", "physical n", "logical n"],
+    style: { head: [], border: [] },
+  });
+  const pairs = Math.max(summary.events - 1, 0);
+  for (const c of GAP_CLASSES) {
+    const p = summary.gaps.physical[c];
+    const l = summary.gaps.logical[c];
+    gaps.push([c, percent(p, pairs), percent(l, pairs), String(p), String(l)]);
+  }
+  const notes: string[] = [];
+  if (summary.skipped !== undefined) notes.push(`skipped records: ${summary.skipped}`);
+  if (summary.dropped !== undefined) notes.push(`dropped events: ${summary.dropped}`);
+  return `${results.toString()}\n${gaps.toString()}\n${notes.map((n) => `${n}\n`).join("")}`;
+}
+
+/** count / total as a percentage with one decimal ("-" when total is 0). */
+export function percent(count: number, total: number): string {
+  return total > 0 ? ((count / total) * 100).toFixed(1) : "-";
+}

@@ -1,0 +1,36 @@
+import type { SkipCounter } from "../model/errors.js";
+import { BinaryDecoder, type TimeBase } from "./binaryDecoder.js";
+import { BlkparseTextDecoder } from "./blkparseTextDecoder.js";
+import type { ChunkDecoder } from "./decoder.js";
+import type { TraceFormat } from "./detectFormat.js";
+import { FtraceTextDecoder } from "./ftraceTextDecoder.js";
+import { NdjsonDecoder } from "./ndjsonDecoder.js";
+
+/** Options shared by every decoder. */
+export interface DecoderOptions {
+  /** Name used in error messages. */
+  file: string;
+  /** Skip and count damaged records instead of throwing. */
+  lenient?: SkipCounter;
+  /** Shared time origin for the files of one per-CPU set (binary only). */
+  timeBase?: TimeBase;
+}
+
+/**
+ * The incremental decoder for a trace format.
+ *
+ * @example const dec = decoderFor("binary", { file: "trace.bin" });
+ */
+export function decoderFor(format: TraceFormat, options: DecoderOptions): ChunkDecoder {
+  const base = { file: options.file, ...(options.lenient ? { lenient: options.lenient } : {}) };
+  switch (format) {
+    case "binary":
+      return new BinaryDecoder({ ...base, ...(options.timeBase ? { timeBase: options.timeBase } : {}) });
+    case "blkparse":
+      return new BlkparseTextDecoder(base);
+    case "ftrace":
+      return new FtraceTextDecoder(base);
+    case "ndjson":
+      return new NdjsonDecoder(base);
+  }
+}

@@ -1,0 +1,420 @@
+import { Act, actionCode, Cat, Notify } from "../model/actions.js";
+import { allocColumns, type EventBatch, type MutableColumns, sealBatch } from "../model/batch.js";
+import { noteSkip, type SkipCounter, TraceFormatError } from "../model/errors.js";
+import { DEFAULT_BATCH_SIZE } from "./binaryDecoder.js";
+import type { ChunkDecoder } from "./decoder.js";
+import { LineCursor, LineMismatch } from "./lineCursor.js";
+
+/** Options shared by the text trace decoders. */
+export interface TextDecoderOptions {
+  /** Name used in error messages. @default "-" */
+  file?: string;
+  /** Events per batch. @default 8192 */
+  batchSize?: number;
+  /** Skip and count lines that are not events instead of throwing. */
+  lenient?: SkipCounter;
+}
+
+/**
+ * Category bits the kernel adds to each action code (`BLK_TA_*` in
+ * blktrace_api.h), so text sources rebuild the same u32 a binary trace holds.
+ * Request-based actions (I, D, C, R) also carry FS (or PC, set by the parser).
+ */
+const ACTION_BITS: readonly number[] = (() => {
+  const bits = new Array<number>(18).fill(0);
+  for (const code of [
+    Act.QUEUE,
+    Act.BACKMERGE,
+    Act.FRONTMERGE,
+    Act.GETRQ,
+    Act.SLEEPRQ,
+    Act.PLUG,
+    Act.UNPLUG_IO,
+    Act.UNPLUG_TIMER,
+    Act.INSERT,
+    Act.REMAP,
+    Act.ABORT,
+  ]) {
+    bits[code] = Cat.QUEUE;
+  }
+  bits[Act.REQUEUE] = Cat.REQUEUE;
+  bits[Act.ISSUE] = Cat.ISSUE;
+  bits[Act.COMPLETE] = Cat.COMPLETE;
+  bits[Act.DRV_DATA] = Cat.DRV_DATA;
+  return bits;
+})();
+
+/** Actions traced on a request (they carry FS or PC). */
+function isRequestAction(code: number): boolean {
+  return code === Act.INSERT || code === Act.ISSUE || code === Act.COMPLETE || code === Act.REQUEUE;
+}
+
+/** Message notify record (`BLK_TN_MESSAGE`). */
+const MESSAGE_ACTION = (Cat.NOTIFY | Notify.MESSAGE) >>> 0;
+
+/** Command names that mean "unknown" in blkparse and ftrace output. */
+function isUnknownName(name: string): boolean {
+  return name === "(null)" || name === "<...>" || name === "";
+}
+
+/**
+ * Base of the line-oriented trace decoders (blkparse text, ftrace text):
+ * splits chunks into lines (a line may span chunks; CRLF tolerated), builds
+ * rows straight into typed-array columns, rebases time on the first event,
+ * collects `[comm]` names, and turns a line that is not an event into a
+ * `TraceFormatError` naming the line (or a skip when lenient). Subclasses
+ * implement {@link TextLineDecoder.parseLine} and use {@link TextLineDecoder.parseBody}
+ * for the `ACTION RWBS trailer` part every blk text format shares.
+ *
+ * @example
+ * class MyDecoder extends TextLineDecoder {
+ *   protected parseLine(line: string): void { ... this.commit(timeNs, pid, name); }
+ * }
+ */
+export abstract class TextLineDecoder implements ChunkDecoder {
+  protected readonly file: string;
+  protected readonly cur: LineCursor = new LineCursor();
+  private readonly batchSize: number;
+  private readonly lenient: SkipCounter | undefined;
+  private readonly utf8 = new TextDecoder("utf-8");
+  private carry = "";
+  /** 1-based number of the line being parsed. */
+  protected lineNo = 0;
+  protected cols: MutableColumns;
+  protected count = 0;
+  private baseTime = Number.NaN;
+  /** Make times relative to the first event (off for formats that already store them so). */
+  protected rebaseTime = true;
+  private payload = new Uint8Array(1024);
+  private payloadUsed = 0;
+  private payloadStart: Uint32Array;
+  private payloadLength: Uint16Array;
+  private hasPayload = false;
+  /** Payload bytes staged for the row being parsed. */
+  private staged = 0;
+  private names: Map<number, string> | undefined;
+  /** Cat.PC when the last generic trailer was a passthrough (PC) form. */
+  private pc = 0;
+  private out: EventBatch[] = [];
+
+  constructor(options: TextDecoderOptions = {}) {
+    this.file = options.file ?? "-";
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(this.batchSize) || this.batchSize <= 0) {
+      throw new RangeError(`Cannot decode with batchSize ${this.batchSize}: it must be a positive integer`);
+    }
+    this.lenient = options.lenient;
+    this.cols = allocColumns(this.batchSize);
+    this.payloadStart = new Uint32Array(this.batchSize);
+    this.payloadLength = new Uint16Array(this.batchSize);
+  }
+
+  /** Parse the lines `chunk` completes; keep an unfinished last line for later. */
+  push(chunk: Uint8Array): EventBatch[] {
+    const text = this.carry + this.utf8.decode(chunk, { stream: true });
+    let from = 0;
+    for (;;) {
+      const nl = text.indexOf("\n", from);
+      if (nl < 0) break;
+      this.line(text, from, nl);
+      from = nl + 1;
+    }
+    this.carry = from === 0 ? text : text.slice(from);
+    return this.take();
+  }
+
+  /** Input ended: parse a last line without newline and flush the last batch. */
+  end(): EventBatch[] {
+    const text = this.carry + this.utf8.decode();
+    this.carry = "";
+    if (text.length > 0) this.line(text, 0, text.length);
+    this.flush();
+    return this.take();
+  }
+
+  /**
+   * Parse one line (without its newline). Write the row's columns at index
+   * `this.count` and call {@link commit}, or return without committing for a
+   * line that holds no event. Throw via `this.cur.fail(expected)` when the
+   * line is not valid.
+   */
+  protected abstract parseLine(line: string): void;
+
+  private take(): EventBatch[] {
+    const out = this.out;
+    if (out.length > 0) this.out = [];
+    return out;
+  }
+
+  private line(text: string, from: number, to: number): void {
+    let end = to;
+    if (end > from && text.charCodeAt(end - 1) === 13) end--;
+    this.lineNo++;
+    this.staged = 0;
+    const line = from === 0 && end === text.length ? text : text.slice(from, end);
+    try {
+      this.parseLine(line);
+    } catch (err) {
+      if (!(err instanceof LineMismatch)) throw err;
+      this.bad(line, err.message);
+    }
+  }
+
+  /** Report a line that is not what the format allows (throw, or count when lenient). */
+  protected bad(line: string, expected: string): void {
+    const found = line.length > 80 ? `${JSON.stringify(line.slice(0, 80))}...` : JSON.stringify(line);
+    if (!this.lenient) throw new TraceFormatError({ file: this.file, line: this.lineNo }, expected, found);
+    noteSkip(this.lenient, `${this.file} line ${this.lineNo}: expected ${expected}, found ${found}`);
+  }
+
+  /**
+   * Finish the row at `this.count`: set its time (absolute ns, rebased on the
+   * first event), pid and name, and attach the staged payload.
+   */
+  protected commit(timeNs: number, pid: number, name: string | undefined): void {
+    const i = this.count;
+    if (Number.isNaN(this.baseTime)) this.baseTime = this.rebaseTime ? timeNs : 0;
+    this.cols.time[i] = timeNs - this.baseTime;
+    this.cols.pid[i] = pid;
+    this.payloadStart[i] = this.payloadUsed;
+    this.payloadLength[i] = this.staged;
+    if (this.staged > 0) {
+      this.payloadUsed += this.staged;
+      this.hasPayload = true;
+      this.staged = 0;
+    }
+    if (name !== undefined && !isUnknownName(name)) {
+      this.names ??= new Map();
+      if (this.names.get(pid) !== name) this.names.set(pid, name);
+    }
+    this.count = i + 1;
+    if (this.count === this.batchSize) this.flush();
+  }
+
+  /** Reserve `len` payload bytes for the current row; returns a view to fill. */
+  protected stage(len: number): Uint8Array {
+    const need = this.payloadUsed + this.staged + len;
+    if (need > this.payload.length) {
+      const bigger = new Uint8Array(Math.max(this.payload.length * 2, need));
+      bigger.set(this.payload.subarray(0, this.payloadUsed + this.staged));
+      this.payload = bigger;
+    }
+    const at = this.payloadUsed + this.staged;
+    this.staged += len;
+    return this.payload.subarray(at, at + len);
+  }
+
+  /**
+   * Parse `ACTION RWBS trailer` at the cursor into row `this.count`: action,
+   * sector, bytes, error and payload. `device` is the row's device (the
+   * remap target for A lines). Returns the bracketed command name, if any.
+   */
+  protected parseBody(device: number): string | undefined {
+    const cur = this.cur;
+    const c = this.cols;
+    const i = this.count;
+    const letter = cur.word();
+    c.device[i] = device;
+    c.sector[i] = 0;
+    c.bytes[i] = 0;
+    c.error[i] = 0;
+    if (letter === "m") {
+      cur.word(); // "N"
+      c.action[i] = MESSAGE_ACTION;
+      const text = Buffer.from(cur.rest(), "utf8");
+      this.stage(Math.min(text.length, 0xffff)).set(text.subarray(0, 0xffff));
+      return undefined;
+    }
+    const code = actionCode(letter);
+    if (code < 0) cur.fail("an action letter (Q M F G S R D C P U UT I X B A)");
+    const flags = cur.word();
+    let cats = categoryBits(flags);
+    if (cats === -1) cur.fail("RWBS flags such as R, WS, FWFSM or N");
+    cats |= ACTION_BITS[code] ?? 0;
+    let name: string | undefined;
+    switch (code) {
+      case Act.COMPLETE:
+      case Act.REQUEUE:
+        cats |= this.withError(c, i);
+        break;
+      case Act.PLUG:
+        name = cur.bracket("[command]");
+        break;
+      case Act.UNPLUG_IO:
+      case Act.UNPLUG_TIMER: {
+        name = cur.bracket("[command] depth");
+        writeU64(this.stage(8), 0, cur.uint("an unplug depth"));
+        break;
+      }
+      case Act.REMAP:
+        this.remap(c, i, device);
+        break;
+      case Act.SPLIT: {
+        c.sector[i] = cur.uint("a sector number");
+        cur.spaces();
+        cur.expect("/", "SECTOR / NEW_SECTOR [command]");
+        const to = cur.uint("the new sector of a split");
+        writeU64(this.stage(8), 0, to);
+        const sectors = to - (c.sector[i] as number);
+        c.bytes[i] = sectors > 0 && sectors <= 0x7fffff ? sectors * 512 : 0;
+        name = cur.bracket("[command]");
+        break;
+      }
+      default:
+        name = this.generic(c, i, code);
+        cats |= this.pc;
+        break;
+    }
+    if (!cur.atEnd()) cur.fail("the end of the line after the trailer");
+    if ((cats & Cat.PC) === 0 && isRequestAction(code)) cats |= Cat.FS;
+    c.action[i] = (code | cats) >>> 0;
+    return name;
+  }
+
+  /** C and R: `SECTOR + N [error]`, `SECTOR [error]`, or PC `(pdu) [error]` / `[error]`. */
+  private withError(c: MutableColumns, i: number): number {
+    const cur = this.cur;
+    cur.spaces();
+    let pc = 0;
+    const ch = cur.peek();
+    if (ch === 40 || ch === 91) {
+      pc = Cat.PC;
+      if (ch === 40) this.pdu();
+    } else {
+      c.sector[i] = cur.uint("a sector number");
+      cur.spaces();
+      if (cur.accept("+")) c.bytes[i] = cur.uint("a sector count", 0x7fffff) * 512;
+    }
+    cur.spaces();
+    cur.expect("[", "[error]");
+    c.error[i] = cur.int("an error number in brackets", -2147483648, 2147483647);
+    cur.expect("]", "[error]");
+    return pc;
+  }
+
+  /**
+   * Q G M F S D I B: `SECTOR + N [command]`, `[command]`, or PC `BYTES (pdu) [command]`.
+   * Returns the command; sets `this.pc` to Cat.PC for the PC form.
+   */
+  private generic(c: MutableColumns, i: number, code: number): string {
+    const cur = this.cur;
+    this.pc = 0;
+    cur.spaces();
+    if (cur.peek() === 91) return cur.bracket("[command]");
+    const first = cur.uint("a sector number or [command]");
+    cur.spaces();
+    if (cur.accept("+")) {
+      c.sector[i] = first;
+      c.bytes[i] = cur.uint("a sector count", 0x7fffff) * 512;
+      return cur.bracket("[command]");
+    }
+    const pcAllowed = code === Act.ISSUE || code === Act.INSERT || code === Act.QUEUE || code === Act.BOUNCE;
+    if (!pcAllowed || first > 0xffffffff) cur.fail("SECTOR + COUNT [command]");
+    c.bytes[i] = first;
+    if (cur.peek() === 40) this.pdu();
+    this.pc = Cat.PC;
+    return cur.bracket("[command]");
+  }
+
+  /** A: `SECTOR + N <- (MAJ,MIN) FROM_SECTOR`; payload = blk_io_trace_remap (big-endian). */
+  private remap(c: MutableColumns, i: number, device: number): void {
+    const cur = this.cur;
+    c.sector[i] = cur.uint("a sector number");
+    cur.spaces();
+    cur.expect("+", "SECTOR + COUNT <- (MAJ,MIN) SECTOR");
+    c.bytes[i] = cur.uint("a sector count", 0x7fffff) * 512;
+    cur.spaces();
+    if (!cur.accept("<-")) cur.fail("<- (MAJ,MIN) SECTOR after a remap");
+    cur.spaces();
+    cur.expect("(", "(MAJ,MIN)");
+    const maj = cur.uint("a major number", 0xfff);
+    cur.expect(",", "(MAJ,MIN)");
+    const min = cur.uint("a minor number", 0xfffff);
+    cur.expect(")", "(MAJ,MIN)");
+    const from = cur.uint("the original sector of a remap");
+    const pdu = this.stage(16);
+    writeU32(pdu, 0, ((maj << 20) | min) >>> 0);
+    writeU32(pdu, 4, device);
+    writeU64(pdu, 8, from);
+  }
+
+  /** `(hex hex .. )` as blkparse's dump_pdu prints it; " .." (zeros follow) is dropped. */
+  private pdu(): void {
+    const cur = this.cur;
+    cur.expect("(", "(pdu bytes)");
+    const close = cur.s.indexOf(")", cur.p);
+    if (close < 0) cur.fail("(pdu bytes)");
+    const parts = cur.s.slice(cur.p, close).split(" ");
+    const bytes: number[] = [];
+    for (const part of parts) {
+      if (part === "" || part === "..") continue;
+      if (!/^[0-9a-f]{2}$/.test(part)) cur.fail("hex bytes in (pdu)");
+      bytes.push(Number.parseInt(part, 16));
+    }
+    this.stage(bytes.length).set(bytes);
+    cur.p = close + 1;
+  }
+
+  /** Seal the rows so far into a batch (no-op when empty). */
+  protected flush(): void {
+    if (this.count === 0) return;
+    const extra: Parameters<typeof sealBatch>[2] = {};
+    if (this.hasPayload) {
+      extra.payload = {
+        data: this.payload.slice(0, this.payloadUsed),
+        start: this.payloadStart.slice(0, this.count),
+        length: this.payloadLength.slice(0, this.count),
+      };
+    }
+    if (this.names) extra.names = this.names;
+    this.out.push(sealBatch(this.cols, this.count, extra));
+    this.cols = allocColumns(this.batchSize);
+    this.count = 0;
+    this.payloadUsed = 0;
+    this.hasPayload = false;
+    this.names = undefined;
+  }
+}
+
+/**
+ * Category bits of an RWBS string as the kernel sets them: like
+ * `categoryOf`, plus READ for a request that is neither write nor discard
+ * (the kernel marks every non-write op READ, even with no data) and WRITE
+ * for a discard (a discard is a write op). -1 when not a valid RWBS.
+ */
+function categoryBits(flags: string): number {
+  let i = 0;
+  let bits = 0;
+  if (flags.charCodeAt(0) === 70 && flags.length > 1 && "DWRN".includes(flags[1] ?? "")) {
+    bits |= Cat.FLUSH;
+    i = 1;
+  }
+  const kind = flags[i++];
+  if (kind === "D") bits |= Cat.DISCARD | Cat.WRITE;
+  else if (kind === "W") bits |= Cat.WRITE;
+  else if (kind === "R" || kind === "N") bits |= Cat.READ;
+  else return -1;
+  for (; i < flags.length; i++) {
+    const ch = flags[i];
+    if (ch === "F") bits |= Cat.FUA;
+    else if (ch === "A") bits |= Cat.AHEAD;
+    else if (ch === "S") bits |= Cat.SYNC;
+    else if (ch === "M") bits |= Cat.META;
+    else return -1;
+  }
+  return bits >>> 0;
+}
+
+/** Write a u32 big-endian at `at`. */
+function writeU32(into: Uint8Array, at: number, value: number): void {
+  into[at] = value >>> 24;
+  into[at + 1] = (value >>> 16) & 0xff;
+  into[at + 2] = (value >>> 8) & 0xff;
+  into[at + 3] = value & 0xff;
+}
+
+/** Write an integer (< 2^53) as a big-endian u64 at `at`. */
+function writeU64(into: Uint8Array, at: number, value: number): void {
+  writeU32(into, at, Math.floor(value / 4294967296) >>> 0);
+  writeU32(into, at + 4, value >>> 0);
+}

@@ -1,0 +1,17 @@
+import { execa } from "execa";
+import { fileURLToPath } from "node:url";
+
+/** Repository root and the compiled CLI that `npm test` builds first. */
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const BIN = `${ROOT}dist/pipeline/bin.js`;
+export const FIXTURES = `${ROOT}test/fixtures`;
+
+/** Run the blkrx CLI as a user would (node dist/pipeline/bin.js ...), never throwing on a non-zero exit. */
+export function blkrx(args: readonly string[], options: { cwd?: string; input?: string | Buffer } = {}) {
+  return execa("node", [BIN, ...args], {
+    cwd: options.cwd ?? FIXTURES,
+    reject: false,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    encoding: "utf8",
+  });
+}

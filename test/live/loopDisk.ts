@@ -1,0 +1,79 @@
+import { existsSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execaSync } from "execa";
+
+/** A scratch loop disk with one ext4 partition at sector 2048 and a file on it. */
+export interface LoopDisk {
+  readonly dir: string;
+  readonly loop: string; // "/dev/loopN"
+  readonly name: string; // "loopN"
+  readonly mnt: string;
+  readonly file: string;
+  cleanup(): void;
+}
+
+/** Why live tests cannot run here, or undefined when they can (root, loop, tracefs, mkfs.ext4, python3). */
+export function liveSkipReason(): string | undefined {
+  if (process.platform !== "linux") return "live tests need Linux";
+  if (process.getuid?.() !== 0) return "live tests need root (loop devices, tracefs)";
+  if (!existsSync("/dev/loop-control")) return "live tests need loop devices (/dev/loop-control missing)";
+  for (const tool of ["losetup", "partx", "mkfs.ext4", "filefrag", "python3"]) {
+    if (execaSync("sh", ["-c", `command -v ${tool}`], { reject: false }).exitCode !== 0) {
+      return `live tests need ${tool} on PATH`;
+    }
+  }
+  if (!existsSync("/sys/kernel/tracing") && !existsSync("/sys/kernel/debug")) return "live tests need tracefs";
+  return undefined;
+}
+
+/**
+ * Create a 768 MiB sparse image, an MBR with one partition starting at sector
+ * 2048 (written by hand: sfdisk is not everywhere, and some kernels have no
+ * MSDOS partition parser, so the partition is added with `partx -a`), ext4 on
+ * it, and a `sizeMiB` random file written in one go (contiguous).
+ */
+export function createLoopDisk(sizeMiB = 96): LoopDisk {
+  const dir = mkdtempSync(join(tmpdir(), "blkrx-live-"));
+  const image = join(dir, "disk.img");
+  const total = 768 * 1024 * 1024;
+  writeFileSync(image, "");
+  execaSync("truncate", ["-s", String(total), image]);
+  const mbr = Buffer.alloc(512);
+  mbr.writeUInt8(0x83, 446 + 4);
+  mbr.writeUInt32LE(2048, 446 + 8);
+  mbr.writeUInt32LE(total / 512 - 2048, 446 + 12);
+  mbr.writeUInt16LE(0xaa55, 510);
+  const fd = openSync(image, "r+");
+  writeSync(fd, mbr, 0, 512, 0);
+  closeSync(fd);
+  const loop = execaSync("losetup", ["-f", "--show", "-P", image]).stdout.trim();
+  const name = loop.replace("/dev/", "");
+  const mnt = join(dir, "mnt");
+  let mounted = false;
+  const cleanup = (): void => {
+    if (mounted) execaSync("umount", [mnt], { reject: false });
+    mounted = false;
+    execaSync("losetup", ["-d", loop], { reject: false });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    if (!existsSync(`/sys/class/block/${name}p1`)) execaSync("partx", ["-a", loop], { reject: false });
+    const part = `${loop}p1`;
+    for (let i = 0; i < 50 && !existsSync(part); i++) execaSync("sleep", ["0.1"]);
+    if (readFileSync(`/sys/class/block/${name}p1/start`, "utf8").trim() !== "2048") {
+      throw new Error("partition did not start at 2048");
+    }
+    execaSync("mkfs.ext4", ["-q", "-F", part]);
+    execaSync("mkdir", ["-p", mnt]);
+    execaSync("mount", [part, mnt]);
+    mounted = true;
+    const file = join(mnt, "contig.bin");
+    execaSync("dd", ["if=/dev/urandom", `of=${file}`, "bs=1M", `count=${sizeMiB}`, "status=none"]);
+    execaSync("sync");
+    return { dir, loop, name, mnt, file, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
