@@ -1,6 +1,6 @@
 import { defer, map, type OperatorFunction, reduce } from "rxjs";
 import { major, minor } from "../model/actions.js";
-import { DIRECTIONS, LATENCY_INTERVALS, type LatencyInterval, type RequestBatch } from "./requestLifecycle.js";
+import { LATENCY_INTERVALS, type LatencyInterval, REQUEST_DIRECTIONS, type RequestBatch } from "./requestLifecycle.js";
 
 /**
  * latencySummary: N, min, mean, max and exact percentiles of every stage
@@ -210,7 +210,7 @@ function groupKey(batch: RequestBatch, r: number, by: LatencyGrouping): string {
       return `${major(d)},${minor(d)}`;
     }
     case "direction":
-      return DIRECTIONS[batch.direction[r] as number] ?? "other";
+      return REQUEST_DIRECTIONS[batch.direction[r] as number] ?? "other";
     case "process": {
       const pid = batch.pid[r] as number;
       return batch.names.get(pid) ?? `pid ${pid}`;

@@ -18,11 +18,11 @@ import { type EventBatch, payloadOf } from "../model/batch.js";
  * them.
  */
 
-/** Direction codes of {@link RequestBatch.direction}. */
-export const Direction = { read: 0, write: 1, discard: 2, other: 3 } as const;
-/** Direction names indexed by code. */
-export const DIRECTIONS = ["read", "write", "discard", "other"] as const;
-export type DirectionName = (typeof DIRECTIONS)[number];
+/** RequestDirection codes of {@link RequestBatch.direction}. */
+export const RequestDirection = { read: 0, write: 1, discard: 2, other: 3 } as const;
+/** RequestDirection names indexed by code. */
+export const REQUEST_DIRECTIONS = ["read", "write", "discard", "other"] as const;
+export type RequestDirectionName = (typeof REQUEST_DIRECTIONS)[number];
 
 /** The interval columns of a {@link RequestBatch}, in lifecycle order. */
 export const LATENCY_INTERVALS = ["q2g", "g2i", "q2m", "i2d", "m2d", "d2c", "q2c"] as const;
@@ -36,7 +36,7 @@ export interface RequestBatch {
   /** First sector of the bio (after splits, of the piece). */
   readonly sector: Float64Array;
   readonly sectors: Float64Array;
-  /** {@link Direction} code of the queue event. */
+  /** {@link RequestDirection} code of the queue event. */
   readonly direction: Uint8Array;
   /** Process that queued the bio. */
   readonly pid: Uint32Array;
@@ -133,12 +133,12 @@ function delta(from: number, to: number): number {
   return from < to ? to - from : 1;
 }
 
-/** Direction code of a raw action. */
+/** RequestDirection code of a raw action. */
 function directionOf(action: number): number {
-  if (action & Cat.DISCARD) return Direction.discard;
-  if (action & Cat.WRITE) return Direction.write;
-  if (action & Cat.READ) return Direction.read;
-  return Direction.other;
+  if (action & Cat.DISCARD) return RequestDirection.discard;
+  if (action & Cat.WRITE) return RequestDirection.write;
+  if (action & Cat.READ) return RequestDirection.read;
+  return RequestDirection.other;
 }
 
 /**

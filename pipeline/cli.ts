@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerCat } from "./commands/cat.js";
+import { registerLatency } from "./commands/latency.js";
 
 /**
  * Every CLI command registers itself here. Command files import only
@@ -8,7 +9,7 @@ import { registerCat } from "./commands/cat.js";
  * the action, so `blkrx --help` starts fast (the DuckDB binding alone takes
  * longer to load than the whole start-up budget).
  */
-const REGISTRARS: ((program: Command) => void)[] = [registerAnalyze, registerCat];
+const REGISTRARS: ((program: Command) => void)[] = [registerAnalyze, registerCat, registerLatency];
 
 /**
  * Run the blkrx CLI with `argv` (as in `process.argv`) and resolve to the exit code.

@@ -5,6 +5,7 @@ import { type EventBatch, payloadOf } from "../model/batch.js";
 const MAGIC = (0x65617400 | 7) >>> 0;
 const HEADER = 48;
 const PROCESS_ACTION = (Cat.NOTIFY | Notify.PROCESS) >>> 0;
+const DEFAULT_BASE_NS = 1_000_000_000n;
 /** Bytes of a PROCESS notify payload (the kernel's TASK_COMM_LEN). */
 const COMM_BYTES = 16;
 
@@ -12,7 +13,12 @@ const COMM_BYTES = 16;
 export interface BinaryWriterOptions {
   /** Byte order of the records; blkparse reads either. @default true (x86) */
   littleEndian?: boolean;
-  /** Added to every event time, so the trace starts at this clock value (ns). @default 0n */
+  /**
+   * Added to every event time, so the trace starts at this clock value (ns).
+   * Not 0 by default: blkparse takes a first timestamp of 0 as "genesis not
+   * known yet" and rebases every later read batch of 512 records on itself.
+   * @default 1_000_000_000n
+   */
   baseTimeNs?: bigint;
   /**
    * Write a PROCESS notify record (as blktrace does) before the first event of
@@ -37,7 +43,7 @@ export interface BinaryWriterOptions {
  */
 export function encodeBinary(batch: EventBatch, options: BinaryWriterOptions = {}): Uint8Array {
   const le = options.littleEndian ?? true;
-  const base = options.baseTimeNs ?? 0n;
+  const base = options.baseTimeNs ?? DEFAULT_BASE_NS;
   if (base < 0n || base >= 1n << 64n) {
     throw new RangeError(`Cannot encode with baseTimeNs ${base}: it must fit an unsigned 64-bit integer`);
   }

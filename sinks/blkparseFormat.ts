@@ -52,7 +52,8 @@ export function formatBlkparseLine(
   switch (code) {
     case Act.REQUEUE:
     case Act.COMPLETE: {
-      const err = batch.error[i] as number;
+      // blk_io_trace.error is a u16: blkparse prints -EIO as 65531.
+      const err = (batch.error[i] as number) & 0xffff;
       if (pc) return `${head}${dumpPdu(pcPdu)}[${err}]`;
       return sectors ? `${head}${sector} + ${sectors} [${err}]` : `${head}${sector} [${err}]`;
     }

@@ -3,11 +3,20 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { BinaryDecoder } from "../../sources/binaryDecoder.js";
-import { basicStats, fixturePath, FIXTURES, hasTool, lifecycleOf, valuesOf, withSequences } from "./helpers.js";
+import {
+  basicStats,
+  decodeFixture,
+  FIXTURES,
+  fixturePath,
+  hasTool,
+  lifecycleOf,
+  valuesOf,
+  withSequences,
+} from "./helpers.js";
 
 const hasBtt = hasTool("btt") && hasTool("blkparse");
-if (!hasBtt) console.warn("skipping the btt cross-check: btt or blkparse is not installed in /usr/bin (apt install blktrace)");
+if (!hasBtt)
+  console.warn("skipping the btt cross-check: btt or blkparse is not installed in /usr/bin (apt install blktrace)");
 
 /** One row of btt's "All Devices" table, in seconds as printed. */
 interface BttRow {
@@ -71,8 +80,7 @@ describe.skipIf(!hasBtt)("requestLifecycle agrees with btt -i", () => {
   for (const name of FULL) {
     it(`${name}: Q2G, G2I, Q2M, I2D, D2C, Q2C N/min/mean/max equal btt's`, async () => {
       const rows = bttRows(name);
-      const dec = new BinaryDecoder({ file: name, batchSize: 50 });
-      const out = await lifecycleOf([...dec.push(readFileSync(fixturePath(`${name}.bin`))), ...dec.end()]);
+      const out = await lifecycleOf(decodeFixture(name, 50));
       for (const label of ["Q2G", "G2I", "Q2M", "I2D", "D2C", "Q2C"]) {
         expectLikeBtt(valuesOf(out, label.toLowerCase() as "q2c"), rows.get(label), label);
       }
@@ -81,8 +89,7 @@ describe.skipIf(!hasBtt)("requestLifecycle agrees with btt -i", () => {
   for (const name of FIXTURES.filter((f) => !FULL.includes(f) && f !== "pressure-contig")) {
     it(`${name}: Q2G N/min/mean/max equal btt's (split bios)`, async () => {
       const rows = bttRows(name);
-      const dec = new BinaryDecoder({ file: name, batchSize: 50 });
-      const out = await lifecycleOf([...dec.push(readFileSync(fixturePath(`${name}.bin`))), ...dec.end()]);
+      const out = await lifecycleOf(decodeFixture(name, 50));
       expectLikeBtt(valuesOf(out, "q2g"), rows.get("Q2G"), "Q2G");
     });
   }
@@ -91,7 +98,7 @@ describe.skipIf(!hasBtt)("requestLifecycle agrees with btt -i", () => {
     // so it stays in btt's tree and claims the later G 302384+408 at 0.275021570: 28.795429 ms.
     // We split that bio, complete both halves, and pair the G with its own Q (302384 at 0.275020419).
     const rows = bttRows("pressure-contig");
-    const out = await lifecycleOf(new BinaryDecoder({ file: "p", batchSize: 50 }).push(readFileSync(fixturePath("pressure-contig.bin"))));
+    const out = await lifecycleOf(decodeFixture("pressure-contig", 50));
     const s = basicStats(valuesOf(out, "q2g"));
     const row = rows.get("Q2G");
     expect({ n: s.n, min: seconds(s.min) }).toEqual({ n: row?.n, min: row?.min });
@@ -105,4 +112,3 @@ it("btt cross-check prerequisites", () => {
   if (!hasBtt) console.warn("btt cross-check skipped: btt/blkparse not found");
   expect(typeof hasBtt).toBe("boolean");
 });
-

@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { from, lastValueFrom, toArray } from "rxjs";
 import type { EventBatch } from "../../model/batch.js";
 import { concatBatches } from "../../model/batch.js";
-import { requestLifecycle } from "../../operators/requestLifecycle.js";
 import type { RequestBatch } from "../../operators/requestLifecycle.js";
+import { requestLifecycle } from "../../operators/requestLifecycle.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 
 /** Fixture traces recorded with the tracefs blk tracer (sequence numbers all 0). */

@@ -24,7 +24,9 @@ function referenceLatencies(events: BlockEvent[]): { d2c: number[]; q2c: number[
     if (e.action === "Q") pieces.push({ dev: dev(e), start: e.sector, end: e.sector + e.sectors, q: e.time, at });
     if (e.action === "X" && e.payload) {
       const cut = Number(BigInt(`0x${e.payload.slice(0, 16)}`));
-      const p = [...pieces].reverse().find((x) => x.dev === dev(e) && x.start === e.sector && x.end > cut && cut > x.start);
+      const p = [...pieces]
+        .reverse()
+        .find((x) => x.dev === dev(e) && x.start === e.sector && x.end > cut && cut > x.start);
       if (p) {
         pieces.push({ ...p, start: cut });
         p.end = cut;

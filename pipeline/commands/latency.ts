@@ -1,0 +1,85 @@
+import { type Command, Option } from "commander";
+import { inputOptions, nonNegativeInt } from "./options.js";
+
+/** Options of `blkrx latency` as commander parses them. */
+export interface LatencyCliOptions {
+  by: "device" | "direction" | "process" | "phase";
+  json?: boolean;
+  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  lenient?: boolean;
+  extents?: string;
+  file?: string;
+  partitionStart?: number;
+  fileSize?: number;
+  maxAge: number;
+}
+
+/**
+ * `blkrx latency INPUT...`: follow every bio from queue to completion and
+ * print btt-style Q2G, G2I, Q2M, I2D, M2D, D2C and Q2C statistics with
+ * percentiles, device overhead and log2 histograms (or the JSON report).
+ *
+ * @example registerLatency(program)
+ */
+export function registerLatency(program: Command): void {
+  const cmd = program
+    .command("latency")
+    .description("per-stage request latency (Q2G, G2I, Q2M, I2D, D2C, Q2C) like btt, with percentiles and histograms")
+    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*)")
+    .addOption(
+      new Option("--by <group>", "rows per device, direction, process or phase")
+        .choices(["device", "direction", "process", "phase"])
+        .default("device"),
+    )
+    .option("--json", "print exactly the latency report JSON object on stdout")
+    .option("--extents <filefrag.txt>", "only bios inside this file (filefrag -v output)")
+    .option("--file <path>", "only bios inside this file (runs filefrag itself)")
+    .addOption(new Option("--partition-start <sectors>", "partition start, for --extents").argParser(nonNegativeInt))
+    .addOption(
+      new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
+    )
+    .addOption(
+      new Option("--max-age <seconds>", "drop bios not completed after this long (trace time)")
+        .argParser((v) => nonNegativeInt(v))
+        .default(30),
+    );
+  for (const option of inputOptions()) cmd.addOption(option);
+  cmd.action(async (inputs: string[], options: LatencyCliOptions) => {
+    const [
+      { lastValueFrom },
+      { newSkipCounter },
+      { requestLifecycle },
+      { latencySummary },
+      sinks,
+      sources,
+      files,
+      ranges,
+    ] = await Promise.all([
+      import("rxjs"),
+      import("../../model/errors.js"),
+      import("../../operators/requestLifecycle.js"),
+      import("../../operators/latencySummary.js"),
+      import("../../sinks/latencyTable.js"),
+      import("../../sources/fromTrace.js"),
+      import("../fileMapFromOptions.js"),
+      import("../../operators/sectorRange.js"),
+    ]);
+    if (options.maxAge <= 0)
+      throw new RangeError(`Cannot drop bios after --max-age ${options.maxAge}: it must be above 0`);
+    const skips = options.lenient ? newSkipCounter() : undefined;
+    const fileMap = await files.fileMapFromOptions(options);
+    const events = sources.fromTrace(inputs, {
+      ...(options.format ? { format: options.format } : {}),
+      ...(skips ? { lenient: skips } : {}),
+    });
+    const inRange = fileMap ? events.pipe(ranges.sectorRange(fileMap)) : events;
+    const report = await lastValueFrom(
+      inRange.pipe(requestLifecycle({ maxAgeNs: options.maxAge * 1e9 }), latencySummary({ by: options.by })),
+    );
+    if (skips && skips.skipped > 0) {
+      process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
+    }
+    const out = skips ? { ...report, skipped: skips.skipped } : report;
+    process.stdout.write(options.json ? `${sinks.latencyJson(out)}\n` : sinks.renderLatency(report));
+  });
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { blkrx, FIXTURES } from "../helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "blkrx-bad-"));
+const bin = readFileSync(join(FIXTURES, "direct-contig.bin"));
+const text = readFileSync(join(FIXTURES, "direct-contig.blkparse.txt"), "utf8").split("\n");
+
+function write(name: string, data: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, data);
+  return path;
+}
+
+/** One clear line on stderr, no stack trace. */
+function expectOneSentence(stderr: string, ...parts: (string | RegExp)[]) {
+  const lines = stderr.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  for (const p of parts) expect(lines[0]).toMatch(p);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("bad input gets one clear message and a non-zero exit", () => {
+  const cut = write("cut.bin", bin.subarray(0, 48 * 5 + 30));
+  const garbage = write("garbage.txt", [...text.slice(0, 50), "this is not a trace line", ...text.slice(50)].join("\n"));
+
+  it("a binary file cut in the middle of a record names the byte offset", async () => {
+    const r = await blkrx(["analyze", cut, "--json", "--no-db"]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe("");
+    expectOneSentence(r.stderr, cut, /at byte \d+/, /expected/, /truncated/);
+  });
+
+  it("a text file with a garbage line names the line", async () => {
+    const r = await blkrx(["analyze", garbage, "--json", "--no-db"]);
+    expect(r.exitCode).toBe(1);
+    expectOneSentence(r.stderr, garbage, /line 51/, /expected/);
+  });
+
+  it("a missing file", async () => {
+    const r = await blkrx(["analyze", join(dir, "nope.bin"), "--no-db"]);
+    expect(r.exitCode).toBe(1);
+    expectOneSentence(r.stderr, /nope\.bin/, /no such file/);
+  });
+
+  it("a filefrag listing with no extents", async () => {
+    const ff = write("empty.filefrag.txt", "Filesystem type is: ef53\nFile size of /x is 0 (0 blocks of 4096 bytes)\n/x: 0 extents found\n");
+    const r = await blkrx(["analyze", join(FIXTURES, "direct-contig.bin"), "--extents", ff, "--no-db"]);
+    expect(r.exitCode).toBe(1);
+    expectOneSentence(r.stderr, ff, /expected at least one extent/);
+  });
+
+  it("a file in no known format", async () => {
+    const junk = write("junk.dat", "hello world\nthis is a poem\n");
+    const r = await blkrx(["analyze", junk, "--no-db"]);
+    expect(r.exitCode).toBe(1);
+    expectOneSentence(r.stderr, junk, /expected a block trace/);
+  });
+
+  it("--lenient completes and reports the exact skip count", async () => {
+    const a = await blkrx(["analyze", cut, "--json", "--no-db", "--lenient"]);
+    expect(a.exitCode).toBe(0);
+    expect(JSON.parse(a.stdout).skipped).toBe(1);
+    const b = await blkrx(["analyze", garbage, "--json", "--no-db", "--lenient"]);
+    expect(b.exitCode).toBe(0);
+    const s = JSON.parse(b.stdout);
+    expect(s.skipped).toBe(1);
+    expect(s.events).toBe(22);
+  });
+
+  it("empty files are valid and hold no events (idle CPUs of a per-CPU set)", async () => {
+    write("idle.blktrace.0", bin);
+    write("idle.blktrace.1", "");
+    const r = await blkrx(["analyze", join(dir, "idle"), "--json", "--no-db"]);
+    expect(r.exitCode).toBe(0);
+    const whole = await blkrx(["analyze", join(FIXTURES, "direct-contig.bin"), "--json", "--no-db"]);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(whole.stdout));
+    const empty = await blkrx(["analyze", write("empty.bin", ""), "--json", "--no-db"]);
+    expect(empty.exitCode).toBe(0);
+    expect(JSON.parse(empty.stdout).events).toBe(0);
+  });
+});
