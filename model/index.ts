@@ -1,5 +1,5 @@
 export * from "./actions.js";
 export * from "./batch.js";
+export * from "./batchBuilder.js";
 export * from "./errors.js";
 export * from "./event.js";
-export * from "./batchBuilder.js";

@@ -1,5 +1,4 @@
 import { promises as fsp } from "node:fs";
-import { execa } from "execa";
 import { InputError } from "../model/errors.js";
 import { type FileMap, parseFilefrag } from "./fileMap.js";
 
@@ -22,6 +21,7 @@ export async function extentsOf(path: string): Promise<FileMap> {
       `${path}: on ${fsType}, filefrag reports logical addresses, not device sectors, so blkrx cannot map its extents`,
     );
   }
+  const { execa } = await import("execa"); // loaded on demand: execa costs start-up time for replay-only runs
   const result = await execa("filefrag", ["-v", path], { reject: false });
   if (result.exitCode !== 0) {
     throw new InputError(`${path}: filefrag -v failed: ${String(result.stderr || result.stdout).trim()}`);
@@ -42,6 +42,7 @@ export async function partitionStartOf(dev: number): Promise<number> {
 }
 
 async function filesystemType(path: string): Promise<string> {
+  const { execa } = await import("execa");
   const r = await execa("stat", ["-f", "-c", "%T", path], { reject: false });
   return String(r.stdout).trim();
 }

@@ -2,6 +2,8 @@ export * from "./classifyGaps.js";
 export * from "./eventAdapters.js";
 export * from "./extentsOf.js";
 export * from "./fileMap.js";
+export * from "./latencySummary.js";
+export * from "./requestLifecycle.js";
 export * from "./sectorRange.js";
 export * from "./sectorSet.js";
 export * from "./select.js";

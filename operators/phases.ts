@@ -1,4 +1,4 @@
-import { map, type MonoTypeOperatorFunction } from "rxjs";
+import { type MonoTypeOperatorFunction, map } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 
 /** Where a run splits into phases. */

@@ -142,9 +142,14 @@ function directionOf(action: number): number {
 }
 
 /**
- * The per-subscription state: a slab of in-flight bios in typed-array
- * columns (no object per event), indexed by device → start sector → first
- * slot; slots with the same start form a FIFO chain through `nextSame`.
+ * The state behind {@link requestLifecycle}, usable without RxJS: a slab of
+ * in-flight bios in typed-array columns (no object per event), indexed by
+ * device → start sector → first slot; slots with the same start form a FIFO
+ * chain through `nextSame`, so repeated reads of one sector pair in order.
+ *
+ * @example
+ * const tracker = new RequestTracker({ maxAgeNs: 10e9 });
+ * const done = [...batches.map((b) => tracker.push(b)), tracker.finish()];
  */
 export class RequestTracker {
   private readonly maxAgeNs: number;

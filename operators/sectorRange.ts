@@ -1,4 +1,4 @@
-import { type OperatorFunction, filter, map } from "rxjs";
+import { filter, map, type OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { takeRows } from "../model/batch.js";
 import { deviceRuns, type FileMap } from "./fileMap.js";
@@ -66,7 +66,11 @@ function clip(batch: EventBatch, devStart: Float64Array, devEnd: Float64Array, f
   const out = takeRows(batch, rows, kept);
   return {
     ...out,
-    pieces: { first: first.subarray(0, kept + 1), start: pStart.subarray(0, pieces), sectors: pLen.subarray(0, pieces) },
+    pieces: {
+      first: first.subarray(0, kept + 1),
+      start: pStart.subarray(0, pieces),
+      sectors: pLen.subarray(0, pieces),
+    },
   };
 }
 

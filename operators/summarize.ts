@@ -1,4 +1,4 @@
-import { defer, last, map, type OperatorFunction, scan, defaultIfEmpty } from "rxjs";
+import { defaultIfEmpty, defer, last, map, type OperatorFunction, scan } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
 import type { FileMap } from "./fileMap.js";

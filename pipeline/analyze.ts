@@ -2,13 +2,13 @@ import type { Observable, OperatorFunction } from "rxjs";
 import { firstValueFrom, identity, pipe } from "rxjs";
 import type { ActionLetter } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
+import type { SkipCounter } from "../model/errors.js";
 import { classifyGaps } from "../operators/classifyGaps.js";
 import type { FileMap } from "../operators/fileMap.js";
 import { sectorRange } from "../operators/sectorRange.js";
 import { type Direction, select } from "../operators/select.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
-import type { SkipCounter } from "../model/errors.js";
 
 /** What to analyze: the spec's selection, file range and gap thresholds. */
 export interface AnalyzeOptions {
@@ -47,7 +47,10 @@ export function analyzeEvents(options: AnalyzeOptions = {}): OperatorFunction<Ev
  *
  * @example const summary = await analyze(fromTrace("x.bin"), { fileMap });
  */
-export function analyze(source: Observable<EventBatch>, options: AnalyzeOptions & { skips?: SkipCounter } = {}): Promise<Summary> {
+export function analyze(
+  source: Observable<EventBatch>,
+  options: AnalyzeOptions & { skips?: SkipCounter } = {},
+): Promise<Summary> {
   return firstValueFrom(
     source.pipe(
       analyzeEvents(options),

@@ -1,7 +1,13 @@
 import { Command, CommanderError } from "commander";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerCat } from "./commands/cat.js";
+import { registerCompare } from "./commands/compare.js";
+import { registerExport } from "./commands/export.js";
 import { registerLatency } from "./commands/latency.js";
+import { registerLive } from "./commands/live.js";
+import { registerRun } from "./commands/run.js";
+import { registerRuns } from "./commands/runs.js";
+import { registerSql } from "./commands/sql.js";
 
 /**
  * Every CLI command registers itself here. Command files import only
@@ -9,7 +15,17 @@ import { registerLatency } from "./commands/latency.js";
  * the action, so `blkrx --help` starts fast (the DuckDB binding alone takes
  * longer to load than the whole start-up budget).
  */
-const REGISTRARS: ((program: Command) => void)[] = [registerAnalyze, registerCat, registerLatency];
+const REGISTRARS: ((program: Command) => void)[] = [
+  registerAnalyze,
+  registerCat,
+  registerLatency,
+  registerRuns,
+  registerCompare,
+  registerSql,
+  registerExport,
+  registerLive,
+  registerRun,
+];
 
 /**
  * Run the blkrx CLI with `argv` (as in `process.argv`) and resolve to the exit code.

@@ -8,7 +8,11 @@ import type { RunMeta, RunWriter } from "../sinks/duckdb/runWriter.js";
  *
  * @example const writer = await openStoreForCli("./blkrx.duckdb", true, meta);
  */
-export async function openStoreForCli(db: string | false, isDefault: boolean, meta: RunMeta): Promise<RunWriter | undefined> {
+export async function openStoreForCli(
+  db: string | false,
+  isDefault: boolean,
+  meta: RunMeta,
+): Promise<RunWriter | undefined> {
   if (db === false) return undefined;
   const { openRunWriter } = await import("../sinks/duckdb/runWriter.js");
   try {

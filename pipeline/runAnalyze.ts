@@ -1,8 +1,8 @@
 import { firstValueFrom, tap } from "rxjs";
 import { newSkipCounter } from "../model/errors.js";
+import { selectionFilter } from "../operators/select.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
-import { renderSummary } from "../sinks/summaryTable.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
@@ -39,7 +39,12 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   let summary: Summary;
   try {
     summary = await firstValueFrom(
-      fromTrace(inputs, { ...(options.format ? { format: options.format } : {}), ...(skips ? { lenient: skips } : {}) }).pipe(
+      fromTrace(inputs, {
+        ...(options.format ? { format: options.format } : {}),
+        ...(skips ? { lenient: skips } : {}),
+        payloads: false,
+        keep: selectionFilter({ action: options.action, rw: options.rw }),
+      }).pipe(
         analyzeEvents(analysis),
         tap((batch) => writer?.append(batch)),
         summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
@@ -57,6 +62,9 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
   }
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
+  else {
+    const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
+    process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
+  }
   return summary;
 }

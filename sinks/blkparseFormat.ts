@@ -1,4 +1,4 @@
-import { Act, ACTION_LETTERS, Cat, Notify, rwbs } from "../model/actions.js";
+import { ACTION_LETTERS, Act, Cat, Notify, rwbs } from "../model/actions.js";
 import { type EventBatch, payloadOf } from "../model/batch.js";
 
 /** `BLK_TN_MESSAGE`: the only notify record blkparse prints. */
@@ -146,7 +146,10 @@ function pad(value: number | string, width: number): string {
 
 function readU32(pdu: Uint8Array, at: number): number {
   return (
-    (((pdu[at] as number) << 24) | ((pdu[at + 1] as number) << 16) | ((pdu[at + 2] as number) << 8) | (pdu[at + 3] as number)) >>>
+    (((pdu[at] as number) << 24) |
+      ((pdu[at + 1] as number) << 16) |
+      ((pdu[at + 2] as number) << 8) |
+      (pdu[at + 3] as number)) >>>
     0
   );
 }

@@ -25,7 +25,18 @@ const share = (count: number, events: number): number | null => (events > 1 ? co
  */
 export function resultsTable(runs: readonly CompareRun[]): TextTable {
   return {
-    head: ["configuration", "device", "extents", "memory limit GB", "time s", "tok/s", "read GB", "unique GB", "coverage %", "backward %"],
+    head: [
+      "configuration",
+      "device",
+      "extents",
+      "memory limit GB",
+      "time s",
+      "tok/s",
+      "read GB",
+      "unique GB",
+      "coverage %",
+      "backward %",
+    ],
     rows: runs.map((r) => [
       nameOf(r),
       r.device ?? "–",

@@ -7,6 +7,10 @@ export const BLK_IO_TRACE_MAGIC = 0x65617400;
 export const BLK_IO_TRACE_VERSION = 7;
 /** Size of the fixed blk_io_trace header in bytes. */
 export const HEADER_BYTES = 48;
+const MAGIC_V7 = (0x65617400 | 7) >>> 0;
+/** Largest possible record: header plus a u16 payload length. */
+const MAX_RECORD_BYTES = 48 + 0xffff;
+const EMPTY = new Uint8Array(0);
 /** Events per emitted batch. */
 export const DEFAULT_BATCH_SIZE = 8192;
 
@@ -24,6 +28,18 @@ export interface BinaryDecoderOptions {
    * sets it. @default a private origin: the first record of this input
    */
   timeBase?: TimeBase;
+  /**
+   * Keep payload bytes (remap targets, unplug depths, notify texts).
+   * Analysis does not need them; `cat` does. @default true
+   */
+  payloads?: boolean;
+  /**
+   * Records to keep, decided from the raw action and byte count before the
+   * record is copied into columns (selection pushed down into the decoder;
+   * the same `select` operator still runs after it). PROCESS notify records
+   * are always kept. @default keep all
+   */
+  keep?: (action: number, bytes: number) => boolean;
 }
 
 /** The absolute u64 time (two u32 halves) that relative times are measured from. */
@@ -61,6 +77,8 @@ export class BinaryDecoder {
   /** Absolute byte offset of `carry[0]` in the input. */
   private offset = 0;
   private readonly base: TimeBase;
+  private readonly keep: ((action: number, bytes: number) => boolean) | undefined;
+  private readonly payloads: boolean;
   private cols: MutableColumns;
   private count = 0;
   private payload: Uint8Array = new Uint8Array(4096);
@@ -80,6 +98,11 @@ export class BinaryDecoder {
     }
     this.lenient = options.lenient;
     this.base = options.timeBase ?? newTimeBase();
+    this.payloads = options.payloads ?? true;
+    const keep = options.keep;
+    this.keep = keep
+      ? (action, bytes) => keep(action, bytes) || ((action & Cat.NOTIFY) !== 0 && (action & 0xffff) === Notify.PROCESS)
+      : undefined;
     this.cols = allocColumns(this.batchSize);
     this.payloadStart = new Uint32Array(this.batchSize);
     this.payloadLength = new Uint16Array(this.batchSize);
@@ -87,15 +110,28 @@ export class BinaryDecoder {
 
   /** Decode as many whole records as `chunk` (plus earlier leftovers) holds. */
   push(chunk: Uint8Array): EventBatch[] {
-    let buf = chunk;
-    if (this.carry.length > 0) {
-      buf = new Uint8Array(this.carry.length + chunk.length);
-      buf.set(this.carry, 0);
-      buf.set(chunk, this.carry.length);
-    }
     const out: EventBatch[] = [];
-    const used = this.decode(buf, out);
-    this.carry = used < buf.length ? buf.slice(used) : new Uint8Array(0);
+    let from = 0;
+    if (this.carry.length > 0) {
+      // Complete the carried partial record from the head of this chunk only,
+      // instead of copying the whole chunk behind it (a full memcpy per read).
+      const take = Math.min(chunk.length, MAX_RECORD_BYTES);
+      const joined = new Uint8Array(this.carry.length + take);
+      joined.set(this.carry, 0);
+      joined.set(chunk.subarray(0, take), this.carry.length);
+      const used = this.decode(joined, out);
+      if (used < this.carry.length || (used < joined.length && take === chunk.length)) {
+        this.carry = joined.slice(used);
+        this.offset += used;
+        return out;
+      }
+      from = used - this.carry.length;
+      this.offset += used;
+      this.carry = EMPTY;
+    }
+    const rest = from > 0 ? chunk.subarray(from) : chunk;
+    const used = this.decode(rest, out);
+    this.carry = used < rest.length ? rest.slice(used) : EMPTY;
     this.offset += used;
     return out;
   }
@@ -122,6 +158,7 @@ export class BinaryDecoder {
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let pos = 0;
     const len = buf.length;
+    const keep = this.keep;
     while (len - pos >= HEADER_BYTES) {
       let le = this.littleEndian;
       if (le === undefined) {
@@ -133,15 +170,17 @@ export class BinaryDecoder {
         this.littleEndian = le;
       }
       const magic = view.getUint32(pos, le);
-      if ((magic & 0xffffff00) >>> 0 !== BLK_IO_TRACE_MAGIC || (magic & 0xff) !== BLK_IO_TRACE_VERSION) {
+      if (magic !== MAGIC_V7) {
         pos = this.badMagic(view, buf, pos);
         continue;
       }
       const pduLen = view.getUint16(pos + 46, le);
       if (len - pos < HEADER_BYTES + pduLen) break;
-      this.record(view, buf, pos, le, pduLen);
+      if (keep === undefined || keep(view.getUint32(pos + 28, le), view.getUint32(pos + 24, le))) {
+        this.record(view, buf, pos, le, pduLen);
+        if (this.count === this.batchSize) this.flush(out);
+      }
       pos += HEADER_BYTES + pduLen;
-      if (this.count === this.batchSize) this.flush(out);
     }
     this.bytesRead = this.offset + pos;
     return pos;
@@ -208,7 +247,11 @@ export class BinaryDecoder {
     c.cpu[i] = view.getUint32(pos + 40, le);
     c.error[i] = view.getUint16(pos + 44, le);
     if (pduLen > 0) {
-      this.addPayload(buf, pos + HEADER_BYTES, pduLen, i);
+      if (this.payloads) this.addPayload(buf, pos + HEADER_BYTES, pduLen, i);
+      else {
+        this.payloadStart[i] = this.payloadUsed;
+        this.payloadLength[i] = 0;
+      }
       if ((action & Cat.NOTIFY) !== 0 && (action & 0xffff) === Notify.PROCESS) {
         const bytes = buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + pduLen);
         const end = bytes.indexOf(0);

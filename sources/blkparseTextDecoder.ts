@@ -1,6 +1,8 @@
 import { makeDevice } from "../model/actions.js";
 import { TextLineDecoder } from "./textLineDecoder.js";
 
+export type { TextDecoderOptions } from "./textLineDecoder.js";
+
 /** Lines that start blkparse's closing statistics; from the first one on, nothing is an event. */
 const STATS_START = /^(?:CPU\d+ \(|Total \(|Throughput \(|Events \(|Skips: | Reads Queued:)/;
 

@@ -14,6 +14,10 @@ export interface DecoderOptions {
   lenient?: SkipCounter;
   /** Shared time origin for the files of one per-CPU set (binary only). */
   timeBase?: TimeBase;
+  /** Keep payload bytes (binary only). @default true */
+  payloads?: boolean;
+  /** Early selection of records (binary only; see BinaryDecoder). */
+  keep?: (action: number, bytes: number) => boolean;
 }
 
 /**
@@ -25,7 +29,12 @@ export function decoderFor(format: TraceFormat, options: DecoderOptions): ChunkD
   const base = { file: options.file, ...(options.lenient ? { lenient: options.lenient } : {}) };
   switch (format) {
     case "binary":
-      return new BinaryDecoder({ ...base, ...(options.timeBase ? { timeBase: options.timeBase } : {}) });
+      return new BinaryDecoder({
+        ...base,
+        ...(options.timeBase ? { timeBase: options.timeBase } : {}),
+        ...(options.payloads !== undefined ? { payloads: options.payloads } : {}),
+        ...(options.keep ? { keep: options.keep } : {}),
+      });
     case "blkparse":
       return new BlkparseTextDecoder(base);
     case "ftrace":

@@ -20,6 +20,14 @@ export interface TraceOptions {
   window?: number;
   /** Stream read for "-". @default process.stdin */
   stdin?: Readable;
+  /** Keep payload bytes (remaps, unplug depths): `cat` needs them, analysis does not. @default true */
+  payloads?: boolean;
+  /**
+   * Skip records early, in the decoder, when this returns false for the raw
+   * action and byte count (e.g. `selectionFilter(...)`): analysis then never
+   * copies the Q/G/I/C/A records it would drop. @default keep all
+   */
+  keep?: (action: number, bytes: number) => boolean;
 }
 
 /**
@@ -42,10 +50,7 @@ export function fromTrace(inputs: string | readonly string[], options: TraceOpti
  *
  * @example fromStream(child.stdout, { file: "blktrace" }).subscribe(...)
  */
-export function fromStream(
-  readable: Readable,
-  options: TraceOptions & { file?: string } = {},
-): Observable<EventBatch> {
+export function fromStream(readable: Readable, options: TraceOptions & { file?: string } = {}): Observable<EventBatch> {
   return fromTrace(["-"], { ...options, stdin: readable });
 }
 
@@ -74,7 +79,13 @@ async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeB
     if (!decoder) {
       const format = options.format ?? detectFormat(chunk, label);
       if (!format) continue;
-      decoder = decoderFor(format, { file: label, timeBase, ...(options.lenient ? { lenient: options.lenient } : {}) });
+      decoder = decoderFor(format, {
+        file: label,
+        timeBase,
+        ...(options.lenient ? { lenient: options.lenient } : {}),
+        ...(options.payloads !== undefined ? { payloads: options.payloads } : {}),
+        ...(options.keep ? { keep: options.keep } : {}),
+      });
     }
     yield* decoder.push(chunk);
   }

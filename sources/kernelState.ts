@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../model/errors.js";
 
@@ -118,7 +127,8 @@ export function restoreKernelState(snap: KernelStateSnapshot): string[] {
   for (const name of TRACE_OPTIONS) put(join(t, "options", name), snap.options[name]);
   put(join(t, "current_tracer"), snap.tracer);
   try {
-    if (selectedChoice(readSetting(join(t, "trace_clock"))) !== snap.clock) writeSetting(join(t, "trace_clock"), snap.clock);
+    if (selectedChoice(readSetting(join(t, "trace_clock"))) !== snap.clock)
+      writeSetting(join(t, "trace_clock"), snap.clock);
   } catch (error: unknown) {
     problems.push(`could not restore trace_clock: ${error instanceof Error ? error.message : error}`);
   }

@@ -1,4 +1,4 @@
-import { catchError, Observable, throwError } from "rxjs";
+import { catchError, type Observable, throwError } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { blktraceLive, TracerUnavailableError } from "./blktraceLive.js";
 import { newLiveStats } from "./liveFraming.js";

@@ -24,7 +24,8 @@ export async function resolveInput(input: string): Promise<ResolvedInput> {
   if (input === "-") return { name: "-", files: ["-"] };
   const stat = await fsp.stat(input).catch(() => undefined);
   if (stat?.isFile() || stat?.isFIFO()) return { name: input, files: [input] };
-  if (stat?.isDirectory()) throw new InputError(`${input}: expected a trace file or blktrace base name, found a directory`);
+  if (stat?.isDirectory())
+    throw new InputError(`${input}: expected a trace file or blktrace base name, found a directory`);
   const dir = dirname(input);
   const prefix = `${basename(input)}.blktrace.`;
   const entries = await fsp.readdir(dir).catch(() => [] as string[]);

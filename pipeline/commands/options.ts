@@ -7,7 +7,8 @@ import { InvalidArgumentError, Option } from "commander";
  */
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
   return n;
 }
 

@@ -29,7 +29,8 @@ const ROOT = "/sys/fs/cgroup";
 export function memoryHierarchy(root = ROOT): { version: 1 | 2; root: string } | undefined {
   for (const dir of [root, join(root, "unified")]) {
     const controllers = join(dir, "cgroup.controllers");
-    if (existsSync(controllers) && /\bmemory\b/.test(readFileSync(controllers, "utf8"))) return { version: 2, root: dir };
+    if (existsSync(controllers) && /\bmemory\b/.test(readFileSync(controllers, "utf8")))
+      return { version: 2, root: dir };
   }
   if (existsSync(join(root, "memory", "memory.limit_in_bytes"))) return { version: 1, root: join(root, "memory") };
   return undefined;
@@ -44,7 +45,9 @@ export function memoryHierarchy(root = ROOT): { version: 1 | 2; root: string } |
  */
 export function createMemoryCgroup(limitBytes: number): MemoryCgroup {
   if (!Number.isSafeInteger(limitBytes) || limitBytes <= 0) {
-    throw new RangeError(`Cannot limit memory as the limit must be a positive byte count: current value is ${limitBytes}`);
+    throw new RangeError(
+      `Cannot limit memory as the limit must be a positive byte count: current value is ${limitBytes}`,
+    );
   }
   const hierarchy = memoryHierarchy();
   if (!hierarchy) throw new InputError("--mem-limit needs a cgroup memory controller (v1 or v2), and none is mounted");

@@ -6,7 +6,8 @@ export interface TokenTiming {
   tokensPerSecond: number;
 }
 
-const EVAL = /(?:^|[^t] )eval time =\s*([\d.]+) ms \/\s*(\d+) (?:runs|tokens)\s*\(\s*[\d.]+ ms per token,\s*([\d.]+) tokens per second\)/m;
+const EVAL =
+  /(?:^|[^t] )eval time =\s*([\d.]+) ms \/\s*(\d+) (?:runs|tokens)\s*\(\s*[\d.]+ ms per token,\s*([\d.]+) tokens per second\)/m;
 
 /**
  * Parse llama.cpp's timing lines (`llama_print_timings:` or

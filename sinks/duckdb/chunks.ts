@@ -33,7 +33,8 @@ export class ChunkFiller {
   private rows = 0;
 
   constructor(types: readonly DuckDBType[]) {
-    if (endianness() !== "LE") throw new Error("Cannot write DuckDB chunks on a big-endian host: only little-endian is supported");
+    if (endianness() !== "LE")
+      throw new Error("Cannot write DuckDB chunks on a big-endian host: only little-endian is supported");
     this.chunk = DuckDBDataChunk.create(types);
   }
 
@@ -54,7 +55,13 @@ export class ChunkFiller {
   /** Copy `rows` values of `src` from index `from` into a column of the same width (no conversion). */
   raw(column: number, src: Column, from: number, rows = this.rows): void {
     const width = src.BYTES_PER_ELEMENT;
-    duckdb.copy_data_to_vector(this.vector(column), 0, src.buffer as ArrayBuffer, src.byteOffset + from * width, rows * width);
+    duckdb.copy_data_to_vector(
+      this.vector(column),
+      0,
+      src.buffer as ArrayBuffer,
+      src.byteOffset + from * width,
+      rows * width,
+    );
   }
 
   /** An INTEGER column holding one value in every row. */
@@ -72,7 +79,7 @@ export class ChunkFiller {
     let nulls = false;
     for (let k = 0; k < this.rows; k++) {
       const x = src[from + k] as number;
-      if (x !== x) {
+      if (Number.isNaN(x)) {
         nulls = true;
         h[2 * k] = 0;
         h[2 * k + 1] = 0;
@@ -162,11 +169,17 @@ export function rwbsIndex(action: number, bytes: number): number {
 }
 
 /** Write action (enum), RWBS (enum) and sectors of rows `from..` into three columns. */
-function fillActionColumns(f: ChunkFiller, batch: EventBatch, from: number, cols: readonly [number, number, number]): void {
+function fillActionColumns(
+  f: ChunkFiller,
+  batch: EventBatch,
+  from: number,
+  cols: readonly [number, number, number],
+): void {
   const rows = f.chunk.rowCount;
   for (let k = 0; k < rows; k++) f.bytes[k] = actionIndex(batch.action[from + k] as number);
   f.uint8(cols[0], f.bytes, 0);
-  for (let k = 0; k < rows; k++) f.bytes[k] = rwbsIndex(batch.action[from + k] as number, batch.bytes[from + k] as number);
+  for (let k = 0; k < rows; k++)
+    f.bytes[k] = rwbsIndex(batch.action[from + k] as number, batch.bytes[from + k] as number);
   f.uint8(cols[1], f.bytes, 0, NO_GAP);
   for (let k = 0; k < rows; k++) f.words[k] = (batch.bytes[from + k] as number) >>> 9;
   f.raw(cols[2], f.words, 0);

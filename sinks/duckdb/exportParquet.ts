@@ -36,7 +36,9 @@ export async function exportParquet(store: Store, dir: string, runIds: readonly 
     rawEvents: await count("raw_events"),
     extents: await count("extents"),
   };
-  await con.run(`COPY (SELECT * FROM runs ${where} ORDER BY run_id) TO ${quote(join(root, "runs.parquet"))} (FORMAT parquet)`);
+  await con.run(
+    `COPY (SELECT * FROM runs ${where} ORDER BY run_id) TO ${quote(join(root, "runs.parquet"))} (FORMAT parquet)`,
+  );
   await con.run(
     `COPY (SELECT * FROM extents ${where} ORDER BY run_id, ordinal) TO ${quote(join(root, "extents.parquet"))} (FORMAT parquet)`,
   );

@@ -1,4 +1,15 @@
 export { CHUNK_ROWS, ChunkFiller } from "./chunks.js";
-export { DEFAULT_DB_PATH, type OpenStoreOptions, openStore, type Store, StoreError } from "./openStore.js";
+export { type ExportCounts, exportParquet } from "./exportParquet.js";
+export { DEFAULT_DB_PATH, type OpenStoreOptions, openStore, type Store, StoreError, withStore } from "./openStore.js";
+export {
+  type CompareRun,
+  compareRuns,
+  jsonSafe,
+  LIST_RUNS_SQL,
+  parseRunIds,
+  type QueryResult,
+  query,
+  rowObjects,
+} from "./queries.js";
 export { openRunWriter, type RunExtras, type RunMeta, type RunWriter } from "./runWriter.js";
 export { migrate, SCHEMA_VERSION } from "./schema.js";

@@ -80,3 +80,17 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     }
   }
 }
+
+/**
+ * Open the store at `path` (which must exist), run `work`, and close it.
+ *
+ * @example const n = await withStore("blkrx.duckdb", async (s) => (await query(s, "select 1")).rows.length);
+ */
+export async function withStore<T>(path: string, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(path, { mustExist: true });
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
+}

@@ -109,7 +109,8 @@ export async function compareRuns(store: Store, runIds: readonly number[]): Prom
 export function parseRunIds(args: readonly string[]): number[] {
   return args.map((a) => {
     const id = Number(a);
-    if (!Number.isInteger(id) || id <= 0) throw new TypeError(`Cannot use "${a}" as a run id: expected a positive integer`);
+    if (!Number.isInteger(id) || id <= 0)
+      throw new TypeError(`Cannot use "${a}" as a run id: expected a positive integer`);
     return id;
   });
 }

@@ -216,7 +216,8 @@ const INSERT_RUN = `INSERT INTO runs (${RUN_COLUMNS.join(", ")}) VALUES (${RUN_C
   c === "created_at" ? "now()" : `$${c}`,
 ).join(", ")})`;
 
-const int = (n: number | null | undefined): DuckDBValue => (n === null || n === undefined ? null : BigInt(Math.round(n)));
+const int = (n: number | null | undefined): DuckDBValue =>
+  n === null || n === undefined ? null : BigInt(Math.round(n));
 const real = (n: number | null | undefined): DuckDBValue => (n === null || n === undefined ? null : n);
 
 function runRow(

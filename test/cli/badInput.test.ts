@@ -24,7 +24,10 @@ function expectOneSentence(stderr: string, ...parts: (string | RegExp)[]) {
 
 describe("bad input gets one clear message and a non-zero exit", () => {
   const cut = write("cut.bin", bin.subarray(0, 48 * 5 + 30));
-  const garbage = write("garbage.txt", [...text.slice(0, 50), "this is not a trace line", ...text.slice(50)].join("\n"));
+  const garbage = write(
+    "garbage.txt",
+    [...text.slice(0, 50), "this is not a trace line", ...text.slice(50)].join("\n"),
+  );
 
   it("a binary file cut in the middle of a record names the byte offset", async () => {
     const r = await blkrx(["analyze", cut, "--json", "--no-db"]);
@@ -46,7 +49,10 @@ describe("bad input gets one clear message and a non-zero exit", () => {
   });
 
   it("a filefrag listing with no extents", async () => {
-    const ff = write("empty.filefrag.txt", "Filesystem type is: ef53\nFile size of /x is 0 (0 blocks of 4096 bytes)\n/x: 0 extents found\n");
+    const ff = write(
+      "empty.filefrag.txt",
+      "Filesystem type is: ef53\nFile size of /x is 0 (0 blocks of 4096 bytes)\n/x: 0 extents found\n",
+    );
     const r = await blkrx(["analyze", join(FIXTURES, "direct-contig.bin"), "--extents", ff, "--no-db"]);
     expect(r.exitCode).toBe(1);
     expectOneSentence(r.stderr, ff, /expected at least one extent/);

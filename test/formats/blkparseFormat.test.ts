@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { Act, Cat, makeDevice, Notify } from "../../model/actions.js";
 import { batchOf } from "../../model/event.js";
-import { blkparseFormatter, formatBlkparse, formatBlkparseLine } from "../../sinks/blkparseFormat.js";
 import { encodeBinary } from "../../sinks/binaryWriter.js";
+import { blkparseFormatter, formatBlkparse, formatBlkparseLine } from "../../sinks/blkparseFormat.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
@@ -27,7 +27,9 @@ describe("formatBlkparse", () => {
 
   test("prints the first lines of direct-contig with remap, queue, unplug and complete trailers", () => {
     const batch = decodeAll(new BinaryDecoder(), fixture("direct-contig.bin"));
-    expect(formatBlkparseLine(batch, 0)).toBe("  7,0    0        0     0.000000000 22732  A  RS 280576 + 128 <- (259,0) 278528");
+    expect(formatBlkparseLine(batch, 0)).toBe(
+      "  7,0    0        0     0.000000000 22732  A  RS 280576 + 128 <- (259,0) 278528",
+    );
     expect(formatBlkparseLine(batch, 4)).toBe("  7,0    0        0     0.000047209 22732  U   N [(null)] 1");
     expect(formatBlkparseLine(batch, 6)).toBe("  7,0    1        0     0.000554493    22  C  RS 280576 + 128 [0]");
   });
@@ -46,11 +48,14 @@ describe("formatBlkparse", () => {
     expect(line).toBe("  7,0    0        0     0.000000000     5  P   N [sync]\n");
   });
 
-  test.skipIf(!HAVE_BLKPARSE).each(BIN_FIXTURES)("real blkparse prints our encoding of %s.bin like the original", (name) => {
-    const batch = decodeAll(new BinaryDecoder(), fixture(`${name}.bin`));
-    const ours = realBlkparse(encodeBinary(batch, { baseTimeNs: 1133293916930n }));
-    expect(eventLines(ours)).toEqual(eventLines(Buffer.from(fixture(`${name}.blkparse.txt`)).toString("utf8")));
-  });
+  test.skipIf(!HAVE_BLKPARSE).each(BIN_FIXTURES)(
+    "real blkparse prints our encoding of %s.bin like the original",
+    (name) => {
+      const batch = decodeAll(new BinaryDecoder(), fixture(`${name}.bin`));
+      const ours = realBlkparse(encodeBinary(batch, { baseTimeNs: 1133293916930n }));
+      expect(eventLines(ours)).toEqual(eventLines(Buffer.from(fixture(`${name}.blkparse.txt`)).toString("utf8")));
+    },
+  );
 
   test.skipIf(!HAVE_BLKPARSE)("real blkparse and our formatter agree on a text-decoded ftrace trace with names", () => {
     const batch = decodeAll(new FtraceTextDecoder(), fixture("pressure-frag.classic"));
@@ -75,14 +80,28 @@ describe("formatBlkparse", () => {
       { ...base(), code: (Act.ISSUE | Cat.ISSUE | pc) >>> 0, bytes: 4096, payload: "28000000080000080000" },
       { ...base(), time: 10, code: (Act.COMPLETE | Cat.COMPLETE | pc) >>> 0, bytes: 4096, error: -5 },
       { ...base(), time: 20, code: (Act.QUEUE | Cat.QUEUE | pc) >>> 0, bytes: 512 },
-      { ...base(), time: 30, code: (Cat.NOTIFY | Notify.MESSAGE) >>> 0, payload: Buffer.from("hello there").toString("hex") },
+      {
+        ...base(),
+        time: 30,
+        code: (Cat.NOTIFY | Notify.MESSAGE) >>> 0,
+        payload: Buffer.from("hello there").toString("hex"),
+      },
       { ...base(), time: 40, code: (Act.COMPLETE | Cat.COMPLETE | Cat.FS | Cat.WRITE | Cat.FUA) >>> 0, sector: 77 },
-      { ...base(), time: 1_500_000_000, code: (Act.SPLIT | Cat.READ) >>> 0, sector: 100, bytes: 4096, payload: "0000000000000108" },
+      {
+        ...base(),
+        time: 1_500_000_000,
+        code: (Act.SPLIT | Cat.READ) >>> 0,
+        sector: 100,
+        bytes: 4096,
+        payload: "0000000000000108",
+      },
     ];
     const batch = batchOf(events);
     const real = eventLines(realBlkparse(encodeBinary(batch)));
     expect(formatBlkparse(batch).split("\n").slice(0, -1)).toEqual(real);
-    expect(real).toContain("  7,0    0        0     0.000000000     0  D   R 4096 (28 00 00 00 08 00 00 08 00 ..) [(null)]");
+    expect(real).toContain(
+      "  7,0    0        0     0.000000000     0  D   R 4096 (28 00 00 00 08 00 00 08 00 ..) [(null)]",
+    );
     expect(real).toContain("  7,0    0        0     0.000000030     0  m   N hello there");
   });
 

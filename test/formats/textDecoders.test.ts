@@ -21,7 +21,10 @@ const text = (s: string) => Buffer.from(s, "utf8");
 
 describe("BlkparseTextDecoder", () => {
   test.each(BIN_FIXTURES)("%s.blkparse.txt decodes to the same columns and payloads as %s.bin", (name) => {
-    const fromText = decodeAll(new BlkparseTextDecoder({ file: `${name}.blkparse.txt` }), fixture(`${name}.blkparse.txt`));
+    const fromText = decodeAll(
+      new BlkparseTextDecoder({ file: `${name}.blkparse.txt` }),
+      fixture(`${name}.blkparse.txt`),
+    );
     const fromBin = decodeAll(new BinaryDecoder(), fixture(`${name}.bin`));
     expect(fromText.length).toBe(fromBin.length);
     for (const col of NUMERIC_COLUMNS) expect(Array.from(fromText[col]), col).toEqual(Array.from(fromBin[col]));
@@ -62,7 +65,9 @@ describe("BlkparseTextDecoder", () => {
   test("keeps names from [comm] (not (null)) in the batch", () => {
     const b = decodeAll(
       new BlkparseTextDecoder(),
-      text("  8,16   1       12     2.000000001  4242  D   W 100 + 8 [my tool]\n  8,16   1       13     2.5  4243  P   N [(null)]\n"),
+      text(
+        "  8,16   1       12     2.000000001  4242  D   W 100 + 8 [my tool]\n  8,16   1       13     2.5  4243  P   N [(null)]\n",
+      ),
     );
     expect(b.names).toEqual(new Map([[4242, "my tool"]]));
     expect(Array.from(b.time)).toEqual([0, 499999999]);
@@ -91,11 +96,14 @@ describe("BlkparseTextDecoder", () => {
 
   test("a bad trailer names what was expected", () => {
     expect(() =>
-      decodeAll(new BlkparseTextDecoder({ file: "y" }), text("  7,0    0        0     0.1 1  A  RS 5 + 8 <- 259,0 3\n")),
+      decodeAll(
+        new BlkparseTextDecoder({ file: "y" }),
+        text("  7,0    0        0     0.1 1  A  RS 5 + 8 <- 259,0 3\n"),
+      ),
     ).toThrow('y line 1: expected (MAJ,MIN), found "  7,0    0        0     0.1 1  A  RS 5 + 8 <- 259,0 3"');
-    expect(() => decodeAll(new BlkparseTextDecoder(), text("  7,0    0        0     0.1 1  Q  XYZ 5 + 8 [a]\n"))).toThrow(
-      "expected RWBS flags",
-    );
+    expect(() =>
+      decodeAll(new BlkparseTextDecoder(), text("  7,0    0        0     0.1 1  Q  XYZ 5 + 8 [a]\n")),
+    ).toThrow("expected RWBS flags");
   });
 
   test("lenient mode skips exactly the bad lines and keeps the rest", () => {
@@ -111,9 +119,7 @@ describe("BlkparseTextDecoder", () => {
   });
 
   test("batches hold at most batchSize events", () => {
-    const batches = [
-      ...new BlkparseTextDecoder({ batchSize: 50 }).push(fixture("direct-contig.blkparse.txt")),
-    ];
+    const batches = [...new BlkparseTextDecoder({ batchSize: 50 }).push(fixture("direct-contig.blkparse.txt"))];
     expect(batches.map((b) => b.length)).toEqual([50, 50, 50]);
     expect(() => new BlkparseTextDecoder({ batchSize: 0 })).toThrow(RangeError);
   });
@@ -170,7 +176,9 @@ describe("FtraceTextDecoder", () => {
   test("a garbage line is an error naming its line; lenient counts it", () => {
     const lines = fixture("direct-contig.ftrace").toString().split("\n");
     lines.splice(4, 0, "python3 did something odd");
-    expect(() => decodeAll(new FtraceTextDecoder({ file: "t" }), text(lines.join("\n")))).toThrow(/^t line 5: expected/);
+    expect(() => decodeAll(new FtraceTextDecoder({ file: "t" }), text(lines.join("\n")))).toThrow(
+      /^t line 5: expected/,
+    );
     const skips = newSkipCounter();
     const b = decodeAll(new FtraceTextDecoder({ lenient: skips }), text(lines.join("\n")), 7);
     expect([b.length, skips.skipped]).toEqual([196, 1]);

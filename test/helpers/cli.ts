@@ -1,5 +1,5 @@
-import { execa } from "execa";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 
 /** Repository root and the compiled CLI that `npm test` builds first. */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));

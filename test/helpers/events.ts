@@ -3,7 +3,11 @@ import type { EventBatch } from "../../model/batch.js";
 import { type BlockEvent, batchOf } from "../../model/event.js";
 
 /** A read event of `sectors` sectors at `sector` with the given action (default D) and time. */
-export function ev(sector: number, sectors: number, options: { action?: number; time?: number; write?: boolean } = {}): BlockEvent {
+export function ev(
+  sector: number,
+  sectors: number,
+  options: { action?: number; time?: number; write?: boolean } = {},
+): BlockEvent {
   const code = (options.action ?? Act.ISSUE) | (options.write ? Cat.WRITE : Cat.READ);
   return {
     device: { major: 7, minor: 0 },

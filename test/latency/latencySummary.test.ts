@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { from, lastValueFrom, map, of } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
+import { Act, Cat } from "../../model/actions.js";
 import type { EventBatch } from "../../model/batch.js";
 import { intervalStats, latencySummary, log2Bucket, percentile } from "../../operators/latencySummary.js";
 import { requestLifecycle } from "../../operators/requestLifecycle.js";
@@ -66,7 +67,7 @@ describe("latencySummary", () => {
       ev("Q", 0, 8, 0),
       ev("D", 0, 8, 10),
       ev("C", 0, 8, 20),
-      ev("Q", 8, 8, 30, { pid: 7, code: ev("Q", 0, 0, 0).code ^ (3 << 16) }),
+      ev("Q", 8, 8, 30, { pid: 7, code: (Act.QUEUE | Cat.WRITE) >>> 0 }),
     ];
     const b = { ...batch(...events, ev("D", 8, 8, 40), ev("C", 8, 8, 90)), names: new Map([[42, "dd"]]) };
     const byDir = await lastValueFrom(of(b).pipe(requestLifecycle(), latencySummary({ by: "direction" })));

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execaSync } from "execa";

@@ -27,7 +27,9 @@ describe.skipIf(skip !== undefined)("tracefsLive", () => {
         stats,
         stop,
         onStart: () => {
-          void execa("dd", [`if=${disk.file}`, "of=/dev/null", "bs=64K", "count=16", "iflag=direct"]).then(() => done());
+          void execa("dd", [`if=${disk.file}`, "of=/dev/null", "bs=64K", "count=16", "iflag=direct"]).then(() =>
+            done(),
+          );
         },
       }).pipe(toArray()),
     );

@@ -72,7 +72,13 @@ describe("sectorRange", () => {
   it("unsubscribes early", () => {
     sched().run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold("a-a-|", { a: reads([968704, 8]) });
-      expectObservable(src.pipe(sectorRange(frag), map((b) => b.length)), "^-!").toBe("x-", { x: 1 });
+      expectObservable(
+        src.pipe(
+          sectorRange(frag),
+          map((b) => b.length),
+        ),
+        "^-!",
+      ).toBe("x-", { x: 1 });
       expectSubscriptions(src.subscriptions).toBe("^-!");
     });
   });

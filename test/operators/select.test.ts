@@ -28,7 +28,9 @@ describe("select", () => {
   it("selects writes and any direction", () => {
     sched().run(({ cold, expectObservable }) => {
       expectObservable(cold("a|", { a: mixed }).pipe(select({ rw: "write" }), sectors)).toBe("x|", { x: [300] });
-      expectObservable(cold("a|", { a: mixed }).pipe(select({ rw: "any" }), sectors)).toBe("x|", { x: [100, 300, 600] });
+      expectObservable(cold("a|", { a: mixed }).pipe(select({ rw: "any" }), sectors)).toBe("x|", {
+        x: [100, 300, 600],
+      });
       expectObservable(cold("a|", { a: mixed }).pipe(select({ action: "Q" }), sectors)).toBe("x|", { x: [200] });
     });
   });

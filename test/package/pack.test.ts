@@ -1,7 +1,7 @@
-import { execa } from "execa";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, ROOT } from "../helpers/cli.js";
 
@@ -17,7 +17,17 @@ describe("npm pack gives a package whose bin and typed exports work in another p
 
     const bin = await execa(
       "npx",
-      ["blkrx", "analyze", join(FIXTURES, "direct-frag.bin"), "--extents", join(FIXTURES, "frag.filefrag.txt"), "--partition-start", "2048", "--json", "--no-db"],
+      [
+        "blkrx",
+        "analyze",
+        join(FIXTURES, "direct-frag.bin"),
+        "--extents",
+        join(FIXTURES, "frag.filefrag.txt"),
+        "--partition-start",
+        "2048",
+        "--json",
+        "--no-db",
+      ],
       { cwd: project },
     );
     expect(JSON.parse(bin.stdout)).toMatchObject({ events: 22, readBytes: 1703936, uniqueBytes: 1638400 });
@@ -33,7 +43,18 @@ console.log(n);
     expect(run.stdout.trim()).toBe("22");
     const tsc = await execa(
       join(ROOT, "node_modules/.bin/tsc"),
-      ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "use.ts"],
+      [
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--skipLibCheck",
+        "use.ts",
+      ],
       { cwd: project, reject: false },
     );
     expect(tsc.stdout + tsc.stderr).toBe("");

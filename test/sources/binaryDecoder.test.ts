@@ -58,7 +58,9 @@ describe("BinaryDecoder", () => {
   it("rejects another version with a clear error naming file and offset", () => {
     const v6 = Uint8Array.from(fixture);
     v6[0] = 6;
-    expect(() => decodeAll(v6)).toThrow("t.bin at byte 0: expected a blk_io_trace v7 record (magic 0x65617407), found version 6");
+    expect(() => decodeAll(v6)).toThrow(
+      "t.bin at byte 0: expected a blk_io_trace v7 record (magic 0x65617407), found version 6",
+    );
   });
 
   it("reports a record cut in the middle with its offset; lenient mode counts it once", () => {

@@ -29,7 +29,11 @@ const event = (time: number, sector: number, sectors: number, code = Act.ISSUE |
 
 /** Three kept events with hand-made gaps and pieces (file map: 8 blocks of 4 KiB at device sector 1000). */
 function analyzedBatch(): EventBatch {
-  const base = batchOf([event(0, 1000, 8), event(10, 1008, 16), event(5_000_000_000, 1000, 8, Act.ISSUE | Cat.READ | Cat.AHEAD)]);
+  const base = batchOf([
+    event(0, 1000, 8),
+    event(10, 1008, 16),
+    event(5_000_000_000, 1000, 8, Act.ISSUE | Cat.READ | Cat.AHEAD),
+  ]);
   return {
     ...base,
     pieces: { first: Uint32Array.of(0, 1, 2, 3), start: Float64Array.of(0, 8, 0), sectors: Float64Array.of(8, 16, 8) },
@@ -101,10 +105,12 @@ describe("openRunWriter", () => {
         [1n, 10n, 1, 42, "D", "R", 1008n, 16, 8n, 0n, "sequential", 0n, "sequential", 0],
         [2n, 5000000000n, 1, 42, "D", "RA", 1000n, 8, 0n, -24n, "backward", -24n, "backward", 1],
       ]);
-      expect(await q("select action::varchar, rwbs::varchar, sectors, bytes from raw_events order by ordinal")).toEqual([
-        ["D", "R", 8, 4096],
-        ["Q", "W", 0, 0],
-      ]);
+      expect(await q("select action::varchar, rwbs::varchar, sectors, bytes from raw_events order by ordinal")).toEqual(
+        [
+          ["D", "R", 8, 4096],
+          ["Q", "W", 0, 0],
+        ],
+      );
       expect(
         await q(
           "select logical_start, physical_start, length, device_start_sector, file_start_sector, sectors from extents",
@@ -151,7 +157,14 @@ describe("openRunWriter", () => {
   it("stores batches longer than one chunk", async () => {
     const n = 5000;
     const events = Array.from({ length: n }, (_, i) => event(i, 8 * i, 8));
-    const writer = await openRunWriter(db, { commandLine: "x", source: "file", action: "D", rw: "read", small: 256, medium: 2048 });
+    const writer = await openRunWriter(db, {
+      commandLine: "x",
+      source: "file",
+      action: "D",
+      rw: "read",
+      small: 256,
+      medium: 2048,
+    });
     writer.append(batchOf(events));
     await writer.commit({ ...summary, events: n, extents: null, fileBytes: null, fileSectors: null, coverage: null });
     const store = await openStore(db);

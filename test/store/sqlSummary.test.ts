@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventBatch } from "../../model/batch.js";
 import { parseFilefrag } from "../../operators/fileMap.js";
 import type { Summary } from "../../operators/summaryTypes.js";
-import { openRunWriter, openStore } from "../../sinks/duckdb/index.js";
 import { exportParquet } from "../../sinks/duckdb/exportParquet.js";
+import { openRunWriter, openStore } from "../../sinks/duckdb/index.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { traceBatches } from "../../sources/fromTrace.js";
 

@@ -1,0 +1,63 @@
+import type { ActionLetter } from "../../model/actions.js";
+import type { Direction } from "../../operators/select.js";
+import type { TracerChoice } from "../../sources/liveSource.js";
+import { runExperiment } from "./runExperiment.js";
+import { renderStudyRow } from "./studyRow.js";
+
+/** Options of `blkrx run` as commander parses them. */
+export interface RunCliOptions {
+  file?: string;
+  device?: string;
+  label?: string;
+  dropCaches?: boolean;
+  memLimit?: number;
+  lock?: number;
+  tokens?: number;
+  json?: boolean;
+  phaseMarker?: string;
+  phaseAt?: number[];
+  tracer: TracerChoice;
+  kernelFilter?: boolean;
+  action: ActionLetter;
+  rw: Direction;
+  small: number;
+  medium: number;
+  db: string | false;
+}
+
+/**
+ * The `blkrx run` command: run the experiment, print the study's row (or,
+ * with --json, exactly one JSON object on stdout: the summary plus run
+ * metrics). Exit code 130 when interrupted, else the workload's when it failed.
+ *
+ * @example await runCommand(["python3", "w.py"], { file: "/mnt/f", tracer: "auto", action: "D", rw: "read", small: 256, medium: 2048, db: false }, true);
+ */
+export async function runCommand(command: string[], options: RunCliOptions, dbIsDefault: boolean): Promise<void> {
+  const result = await runExperiment({
+    command,
+    dbIsDefault,
+    db: options.db,
+    tracer: options.tracer,
+    action: options.action,
+    rw: options.rw,
+    small: options.small,
+    medium: options.medium,
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    ...(options.device !== undefined ? { device: options.device } : {}),
+    ...(options.label !== undefined ? { label: options.label } : {}),
+    ...(options.dropCaches ? { dropCaches: true } : {}),
+    ...(options.memLimit !== undefined ? { memLimit: options.memLimit } : {}),
+    ...(options.lock !== undefined ? { lock: options.lock } : {}),
+    ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
+    ...(options.phaseMarker !== undefined ? { phaseMarker: options.phaseMarker } : {}),
+    ...(options.phaseAt !== undefined ? { phaseAt: options.phaseAt } : {}),
+    ...(options.kernelFilter ? { kernelFilter: true } : {}),
+  });
+  if (result.runId !== undefined) process.stderr.write(`blkrx: stored run ${result.runId} in ${options.db}\n`);
+  if (result.interrupted)
+    process.stderr.write("blkrx: the run was interrupted; the events traced so far were analyzed\n");
+  else if (result.exitCode !== 0) process.stderr.write(`blkrx: the workload exited with code ${result.exitCode}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else process.stdout.write(renderStudyRow(result));
+  process.exitCode = result.interrupted ? 130 : result.exitCode;
+}

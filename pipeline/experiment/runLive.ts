@@ -1,0 +1,135 @@
+import { firstValueFrom, fromEvent, merge, type Observable, take, takeUntil, tap } from "rxjs";
+import type { ActionLetter } from "../../model/actions.js";
+import type { EventBatch } from "../../model/batch.js";
+import { InputError, newSkipCounter } from "../../model/errors.js";
+import type { FileMap } from "../../operators/fileMap.js";
+import type { Direction } from "../../operators/select.js";
+import { summarize } from "../../operators/summarize.js";
+import type { Summary } from "../../operators/summaryTypes.js";
+import { liveView } from "../../sinks/liveView.js";
+import { renderSummary } from "../../sinks/summaryTable.js";
+import type { TraceFormat } from "../../sources/detectFormat.js";
+import { fromTrace } from "../../sources/fromTrace.js";
+import { newLiveStats } from "../../sources/liveFraming.js";
+import { liveTrace, type TracerChoice } from "../../sources/liveSource.js";
+import { requireRoot } from "../../sources/tracefsLive.js";
+import { analyzeEvents } from "../analyze.js";
+import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfDeviceName } from "../device.js";
+import { fileMapFromOptions } from "../fileMapFromOptions.js";
+import { openStoreForCli } from "../openStoreForCli.js";
+
+/** Options of `blkrx live` as commander parses them. */
+export interface LiveCliOptions {
+  file?: string;
+  device?: string;
+  duration?: number;
+  extents?: string;
+  partitionStart?: number;
+  fileSize?: number;
+  tracer: TracerChoice;
+  kernelFilter?: boolean;
+  action: ActionLetter;
+  rw: Direction;
+  small: number;
+  medium: number;
+  json?: boolean;
+  format?: TraceFormat;
+  lenient?: boolean;
+  view?: boolean;
+  db: string | false;
+  label?: string;
+}
+
+/**
+ * The `blkrx live` command. Without an input it traces the disk holding
+ * `--file` (or `--device`) until `--duration` seconds pass or Ctrl-C; with an
+ * input (`-` for a pipe such as `blktrace -d DEV -o -` or `blkparse -i -`) it
+ * reads that as records arrive. Either way a status line (events/s, MB read,
+ * coverage, gap mix) redraws on stderr, then the final summary is printed
+ * and the run stored.
+ *
+ * @example await runLive(undefined, { device: "loop0", duration: 2, tracer: "auto", action: "D", rw: "read", small: 256, medium: 2048, db: false }, false);
+ */
+export async function runLive(
+  input: string | undefined,
+  options: LiveCliOptions,
+  dbIsDefault: boolean,
+): Promise<Summary> {
+  const stats = newLiveStats();
+  const skips = options.lenient ? newSkipCounter() : undefined;
+  let fileMap: FileMap | undefined;
+  let source: Observable<EventBatch>;
+  let target: TraceTarget | undefined;
+  const stopSignal = merge(fromEvent(process, "SIGINT"), fromEvent(process, "SIGTERM")).pipe(take(1));
+  if (input !== undefined) {
+    fileMap = await fileMapFromOptions(options);
+    source = fromTrace([input], {
+      window: 1024,
+      ...(options.format ? { format: options.format } : {}),
+      ...(skips ? { lenient: skips } : {}),
+    }).pipe(takeUntil(stopSignal));
+  } else {
+    requireRoot();
+    if (options.extents) throw new InputError("--extents is for a trace given as input; with live tracing use --file");
+    if (options.file) {
+      const found = await discoverFile(options.file, options.device);
+      target = found.target;
+      fileMap = options.fileSize !== undefined ? { ...found.fileMap, fileSize: options.fileSize } : found.fileMap;
+    } else if (options.device) {
+      target = targetOfDeviceName(options.device);
+    } else {
+      throw new InputError("blkrx live needs --file PATH or --device DEV (or a trace input such as - for stdin)");
+    }
+    const lba = options.kernelFilter && fileMap ? lbaWindow(fileMap, maxRequestSectors(target.disk)) : undefined;
+    source = liveTrace({
+      device: target.disk,
+      tracer: options.tracer,
+      stats,
+      ...(lba ? { lba } : {}),
+      ...(options.duration !== undefined ? { stop: delay(options.duration * 1000) } : {}),
+    });
+  }
+  const analysis = { action: options.action, rw: options.rw, small: options.small, medium: options.medium };
+  const writer = await openStoreForCli(options.db, dbIsDefault, {
+    label: options.label ?? (target ? `live ${target.disk}` : `live ${input}`),
+    commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
+    source: input === undefined ? "live" : "file",
+    ...(target ? { device: target.disk } : {}),
+    ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
+    ...analysis,
+  });
+  let summary: Summary;
+  try {
+    summary = await firstValueFrom(
+      source.pipe(
+        analyzeEvents({ ...analysis, ...(fileMap ? { fileMap } : {}) }),
+        options.view === false
+          ? tap(() => {})
+          : liveView({
+              ...(fileMap ? { fileMap } : {}),
+              status: () => (stats.dropped > 0 ? `dropped ${stats.dropped}` : ""),
+            }),
+        tap((b) => writer?.append(b)),
+        summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
+      ),
+    );
+  } catch (error: unknown) {
+    await writer?.abort();
+    throw error;
+  }
+  if (input === undefined) summary.dropped = stats.dropped;
+  if (writer) {
+    const runId = await writer.commit(summary, {
+      ...(input === undefined ? { dropped: stats.dropped } : {}),
+      ...(skips ? { skipped: skips.skipped } : {}),
+    });
+    process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(renderSummary(summary, options.label ?? (target ? target.disk : String(input))));
+  return summary;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
