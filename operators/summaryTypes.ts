@@ -1,4 +1,5 @@
 import type { GapClassName } from "../model/batch.js";
+import type { LatencyReport } from "./latencySummary.js";
 
 /** Counts of the five gap classes. */
 export type GapCounts = Record<GapClassName, number>;
@@ -22,10 +23,12 @@ export interface Summary {
   durationNs?: number;
   /** Per-phase summaries when the run was split into phases. */
   phases?: PhaseSummary[];
+  /** Request latency report (`analyze --latency`). */
+  latency?: LatencyReport;
 }
 
 /** One phase of a run (e.g. load vs inference). */
-export interface PhaseSummary extends Omit<Summary, "phases" | "skipped" | "dropped"> {
+export interface PhaseSummary extends Omit<Summary, "phases" | "skipped" | "dropped" | "latency"> {
   name: string;
   startNs: number;
 }

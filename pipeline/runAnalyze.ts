@@ -1,5 +1,10 @@
-import { firstValueFrom, tap } from "rxjs";
+import { firstValueFrom, forkJoin, type Observable, type OperatorFunction, pipe, share, tap } from "rxjs";
+import type { EventBatch } from "../model/batch.js";
 import { newSkipCounter } from "../model/errors.js";
+import type { FileMap } from "../operators/fileMap.js";
+import { type LatencyGrouping, type LatencyReport, latencySummary } from "../operators/latencySummary.js";
+import { requestLifecycle } from "../operators/requestLifecycle.js";
+import { sectorRange } from "../operators/sectorRange.js";
 import { selectionFilter } from "../operators/select.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
@@ -38,18 +43,27 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   });
   let summary: Summary;
   try {
-    summary = await firstValueFrom(
-      fromTrace(inputs, {
-        ...(options.format ? { format: options.format } : {}),
-        ...(skips ? { lenient: skips } : {}),
-        payloads: false,
-        keep: selectionFilter({ action: options.action, rw: options.rw }),
-      }).pipe(
+    const trace = fromTrace(inputs, {
+      ...(options.format ? { format: options.format } : {}),
+      ...(skips ? { lenient: skips } : {}),
+      payloads: false,
+      // Without latency, only the selected records are ever copied out of the decoder.
+      ...(options.latency ? {} : { keep: selectionFilter({ action: options.action, rw: options.rw }) }),
+    });
+    const summarized = (source: Observable<EventBatch>) =>
+      source.pipe(
         analyzeEvents(analysis),
         tap((batch) => writer?.append(batch)),
         summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
-      ),
-    );
+      );
+    if (options.latency) {
+      const by = options.latency === true ? "device" : options.latency;
+      const shared = trace.pipe(share());
+      const [s, latency] = await firstValueFrom(forkJoin([summarized(shared), shared.pipe(latencyOf(fileMap, by))]));
+      summary = { ...s, latency };
+    } else {
+      summary = await firstValueFrom(summarized(trace));
+    }
   } catch (error: unknown) {
     await writer?.abort();
     throw error;
@@ -65,6 +79,17 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   else {
     const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
     process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
+    if (summary.latency) {
+      const { renderLatency } = await import("../sinks/latencyTable.js");
+      process.stdout.write(renderLatency(summary.latency));
+    }
   }
   return summary;
+}
+
+/** The latency branch of `analyze --latency`: requests within the file range (if any), summarized by group. */
+function latencyOf(fileMap: FileMap | undefined, by: LatencyGrouping): OperatorFunction<EventBatch, LatencyReport> {
+  return fileMap
+    ? pipe(sectorRange(fileMap), requestLifecycle(), latencySummary({ by }))
+    : pipe(requestLifecycle(), latencySummary({ by }));
 }

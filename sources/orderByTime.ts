@@ -58,6 +58,8 @@ function releaseSorted(batches: EventBatch[], count: number): [EventBatch, Event
   refs.sort((x, y) => (x[0].time[x[1]] as number) - (y[0].time[y[1]] as number)); // Array#sort is stable
   const out = new BatchBuilder(count);
   const rest = new BatchBuilder(Math.max(refs.length - count, 1));
-  refs.forEach(([b, i], k) => (k < count ? out : rest).appendRow(b, i));
+  refs.forEach(([b, i], k) => {
+    (k < count ? out : rest).appendRow(b, i);
+  });
   return [out.seal(), rest.seal()];
 }

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { analysisOptions, inputOptions } from "./options.js";
 
 /** Options of `blkrx analyze` as commander parses them. */
@@ -16,6 +16,7 @@ export interface AnalyzeCliOptions {
   lenient?: boolean;
   db: string | false;
   label?: string;
+  latency?: boolean | "device" | "direction" | "process" | "phase";
 }
 
 /**
@@ -36,6 +37,14 @@ export function registerAnalyze(program: Command): void {
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")
     .option("--label <label>", "label of the run in the store")
+    .addOption(
+      new Option("--latency [group]", "add the request latency report (like blkrx latency) under `latency`").choices([
+        "device",
+        "direction",
+        "process",
+        "phase",
+      ]),
+    )
     .action(async (inputs: string[], options: AnalyzeCliOptions) => {
       const { runAnalyze } = await import("../runAnalyze.js");
       await runAnalyze(inputs, options, cmd.getOptionValueSource("db") === "default");

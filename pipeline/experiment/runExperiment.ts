@@ -15,7 +15,7 @@ import { analyzeEvents } from "../analyze.js";
 import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfDeviceName } from "../device.js";
 import { openStoreForCli } from "../openStoreForCli.js";
 import { createMemoryCgroup, type MemoryCgroup } from "./cgroup.js";
-import { type RssSample, readCachedBytes, sampleRss } from "./memorySampling.js";
+import { type RssSample, readCachedBytes } from "./memorySampling.js";
 import { type MlockHelper, startMlockHelper } from "./mlockHelper.js";
 import { PhaseSummaries } from "./phaseSummaries.js";
 import { tokenTiming } from "./tokens.js";

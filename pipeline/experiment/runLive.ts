@@ -1,4 +1,5 @@
-import { firstValueFrom, fromEvent, merge, type Observable, take, takeUntil, tap } from "rxjs";
+import type { Readable } from "node:stream";
+import { firstValueFrom, fromEvent, merge, Observable, take, takeUntil, tap } from "rxjs";
 import type { ActionLetter } from "../../model/actions.js";
 import type { EventBatch } from "../../model/batch.js";
 import { InputError, newSkipCounter } from "../../model/errors.js";
@@ -8,9 +9,9 @@ import { summarize } from "../../operators/summarize.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { liveView } from "../../sinks/liveView.js";
 import { renderSummary } from "../../sinks/summaryTable.js";
-import type { TraceFormat } from "../../sources/detectFormat.js";
+import { detectFormat, type TraceFormat } from "../../sources/detectFormat.js";
 import { fromTrace } from "../../sources/fromTrace.js";
-import { newLiveStats } from "../../sources/liveFraming.js";
+import { LiveDecoder, type LiveStats, newLiveStats } from "../../sources/liveFraming.js";
 import { liveTrace, type TracerChoice } from "../../sources/liveSource.js";
 import { requireRoot } from "../../sources/tracefsLive.js";
 import { analyzeEvents } from "../analyze.js";
@@ -63,11 +64,16 @@ export async function runLive(
   const stopSignal = merge(fromEvent(process, "SIGINT"), fromEvent(process, "SIGTERM")).pipe(take(1));
   if (input !== undefined) {
     fileMap = await fileMapFromOptions(options);
-    source = fromTrace([input], {
-      window: 1024,
-      ...(options.format ? { format: options.format } : {}),
-      ...(skips ? { lenient: skips } : {}),
-    }).pipe(takeUntil(stopSignal));
+    const binaryPipe = input === "-" && (options.format ?? (await peekFormat(process.stdin))) === "binary";
+    source = (
+      binaryPipe
+        ? binaryStream(process.stdin, stats)
+        : fromTrace([input], {
+            window: 1024,
+            ...(options.format ? { format: options.format } : {}),
+            ...(skips ? { lenient: skips } : {}),
+          })
+    ).pipe(takeUntil(stopSignal));
   } else {
     requireRoot();
     if (options.extents) throw new InputError("--extents is for a trace given as input; with live tracing use --file");
@@ -80,13 +86,14 @@ export async function runLive(
     } else {
       throw new InputError("blkrx live needs --file PATH or --device DEV (or a trace input such as - for stdin)");
     }
+    const duration = options.duration !== undefined ? timer(options.duration * 1000) : undefined;
     const lba = options.kernelFilter && fileMap ? lbaWindow(fileMap, maxRequestSectors(target.disk)) : undefined;
     source = liveTrace({
       device: target.disk,
       tracer: options.tracer,
       stats,
       ...(lba ? { lba } : {}),
-      ...(options.duration !== undefined ? { stop: delay(options.duration * 1000) } : {}),
+      ...(duration ? { stop: duration.elapsed, onStart: duration.start } : {}),
     });
   }
   const analysis = { action: options.action, rw: options.rw, small: options.small, medium: options.medium };
@@ -130,6 +137,70 @@ export async function runLive(
   return summary;
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** A promise that settles `ms` after `start()` is called (duration counts from when tracing is on). */
+function timer(ms: number): { elapsed: Promise<void>; start: () => void } {
+  let start: () => void = () => {};
+  const elapsed = new Promise<void>((resolve) => {
+    start = () => setTimeout(resolve, ms);
+  });
+  return { elapsed, start };
+}
+
+/** Detect the format of a stream from its first chunk, then put the chunk back. */
+async function peekFormat(stream: Readable): Promise<TraceFormat | undefined> {
+  const chunk = await new Promise<Buffer | null>((resolve) => {
+    const onReadable = (): void => {
+      const c = stream.read() as Buffer | null;
+      cleanup();
+      resolve(c);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(null);
+    };
+    const cleanup = (): void => {
+      stream.off("readable", onReadable);
+      stream.off("end", onEnd);
+    };
+    stream.on("readable", onReadable);
+    stream.on("end", onEnd);
+  });
+  if (!chunk) return undefined;
+  stream.unshift(chunk);
+  return detectFormat(chunk, "<stdin>");
+}
+
+/**
+ * Binary records from a pipe (`blktrace -d DEV -o -`), emitted as soon as
+ * each chunk completes them (the replay decoder batches thousands at a time).
+ * Records keep their arrival order.
+ */
+function binaryStream(stream: Readable, stats: LiveStats): Observable<EventBatch> {
+  return new Observable<EventBatch>((subscriber) => {
+    const decoder = new LiveDecoder("<stdin>", stats);
+    const onData = (chunk: Buffer): void => {
+      try {
+        for (const b of decoder.push(chunk)) subscriber.next(b);
+      } catch (error: unknown) {
+        subscriber.error(error);
+      }
+    };
+    const onEnd = (): void => {
+      if (decoder.pendingBytes > 0) {
+        subscriber.error(
+          new InputError(`<stdin>: the trace ends inside a record (${decoder.pendingBytes} bytes left)`),
+        );
+      } else subscriber.complete();
+    };
+    const onError = (error: Error): void => subscriber.error(error);
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("error", onError);
+    return () => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      stream.pause();
+    };
+  });
 }

@@ -33,8 +33,8 @@ describe("classifyGaps", () => {
 
   it("passes errors and empty sources; unsubscribes early", () => {
     sched().run(({ cold, expectObservable, expectSubscriptions }) => {
-      expectObservable(cold("#").pipe(classifyGaps())).toBe("#");
-      expectObservable(cold("|").pipe(classifyGaps())).toBe("|");
+      expectObservable(cold<EventBatch>("#").pipe(classifyGaps())).toBe("#");
+      expectObservable(cold<EventBatch>("|").pipe(classifyGaps())).toBe("|");
       const src = cold("a-a-|", { a: reads([0, 8]) });
       expectObservable(src.pipe(classifyGaps(), classes), "^-!").toBe("x-", { x: ["-"] });
       expectSubscriptions(src.subscriptions).toBe("^-!");

@@ -65,7 +65,7 @@ describe("sectorRange", () => {
   it("passes errors, completes on empty, and drops batches with nothing in range", () => {
     sched().run(({ cold, expectObservable }) => {
       expectObservable(cold("a-#", { a: reads([1, 8]) }).pipe(sectorRange(frag))).toBe("--#");
-      expectObservable(cold("|").pipe(sectorRange(frag))).toBe("|");
+      expectObservable(cold<EventBatch>("|").pipe(sectorRange(frag))).toBe("|");
     });
   });
 

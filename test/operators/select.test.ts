@@ -2,6 +2,7 @@ import { map } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { Act, Cat } from "../../model/actions.js";
+import type { EventBatch } from "../../model/batch.js";
 import { batchOf } from "../../model/event.js";
 import { select } from "../../operators/select.js";
 import { ev } from "../helpers/events.js";
@@ -39,8 +40,8 @@ describe("select", () => {
     sched().run(({ cold, expectObservable }) => {
       const none = batchOf([ev(1, 8, { write: true })]);
       expectObservable(cold("a-b-#", { a: none, b: mixed }).pipe(select(), sectors)).toBe("--x-#", { x: [100, 600] });
-      expectObservable(cold("|").pipe(select())).toBe("|");
-      expectObservable(cold("-").pipe(select())).toBe("-");
+      expectObservable(cold<EventBatch>("|").pipe(select())).toBe("|");
+      expectObservable(cold<EventBatch>("-").pipe(select())).toBe("-");
     });
   });
 
