@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerAnalyze } from "./commands/analyze.js";
+import { registerAnalyzeMany } from "./commands/analyzeMany.js";
 import { registerCat } from "./commands/cat.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerExport } from "./commands/export.js";
@@ -17,6 +18,7 @@ import { registerSql } from "./commands/sql.js";
  */
 const REGISTRARS: ((program: Command) => void)[] = [
   registerAnalyze,
+  registerAnalyzeMany,
   registerCat,
   registerLatency,
   registerRuns,

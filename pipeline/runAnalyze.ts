@@ -8,6 +8,7 @@ import { sectorRange } from "../operators/sectorRange.js";
 import { selectionFilter } from "../operators/select.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
+import { progressFor } from "../sinks/progress.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
@@ -42,14 +43,18 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     medium: options.medium,
   });
   let summary: Summary;
+  const progress = await progressFor(inputs);
   try {
-    const trace = fromTrace(inputs, {
+    const events = fromTrace(inputs, {
       ...(options.format ? { format: options.format } : {}),
       ...(skips ? { lenient: skips } : {}),
       payloads: false,
-      // Without latency, only the selected records are ever copied out of the decoder.
-      ...(options.latency ? {} : { keep: selectionFilter({ action: options.action, rw: options.rw }) }),
+      onRead: progress.read,
+      // Without latency or raw storage, only the selected records are ever copied out of the decoder.
+      ...(options.latency || options.raw ? {} : { keep: selectionFilter({ action: options.action, rw: options.rw }) }),
     });
+    const raw = writer?.appendRaw && options.raw ? writer : undefined;
+    const trace = raw ? events.pipe(tap((batch) => raw.appendRaw?.(batch))) : events;
     const summarized = (source: Observable<EventBatch>) =>
       source.pipe(
         analyzeEvents(analysis),
@@ -67,6 +72,8 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   } catch (error: unknown) {
     await writer?.abort();
     throw error;
+  } finally {
+    progress.stop();
   }
   if (writer) {
     const runId = await writer.commit(summary, skips ? { skipped: skips.skipped } : {});

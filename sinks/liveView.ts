@@ -46,7 +46,8 @@ export function renderLiveLine(s: Summary, elapsedSeconds: number, eventsPerSeco
  * batches through unchanged, folds them into a running summary and redraws
  * one status line on stderr at a fixed rate (in place on a terminal, one
  * line per period otherwise). The last state is drawn once more when the
- * source ends, errors or is unsubscribed.
+ * source ends or is unsubscribed (on an error only when events were seen, so
+ * a start-up failure prints just its one sentence).
  *
  * @example liveTrace({ device }).pipe(analyzeEvents({ fileMap }), liveView({ fileMap }), summarize({ fileMap }))
  */
@@ -71,11 +72,12 @@ export function liveView(options: LiveViewOptions = {}): MonoTypeOperatorFunctio
       };
       const timer = setInterval(() => draw(false), options.intervalMs ?? (tty ? 250 : 1000));
       let finished = false;
-      const finish = (): void => {
+      const finish = (drawLast = true): void => {
         if (finished) return;
         finished = true;
         clearInterval(timer);
-        draw(true);
+        if (drawLast) draw(true);
+        else if (tty) out.write("\r\x1b[2K");
       };
       const sub = source.subscribe({
         next: (batch) => {
@@ -83,7 +85,7 @@ export function liveView(options: LiveViewOptions = {}): MonoTypeOperatorFunctio
           subscriber.next(batch);
         },
         error: (error: unknown) => {
-          finish();
+          finish(acc.events > 0);
           subscriber.error(error);
         },
         complete: () => {

@@ -154,6 +154,7 @@ function spawnBlktrace(device: string) {
     buffer: false,
     stdin: "ignore",
     reject: false,
+    cleanup: false,
   });
 }
 

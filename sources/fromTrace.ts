@@ -28,6 +28,8 @@ export interface TraceOptions {
    * copies the Q/G/I/C/A records it would drop. @default keep all
    */
   keep?: (action: number, bytes: number) => boolean;
+  /** Called with the size of every chunk read from an input (compressed bytes for gzip), for progress bars. */
+  onRead?: (bytes: number) => void;
 }
 
 /**
@@ -75,7 +77,7 @@ export async function* traceBatches(inputs: readonly string[], options: TraceOpt
 async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeBase): AsyncGenerator<EventBatch> {
   const label = file === "-" ? "<stdin>" : file;
   let decoder: ReturnType<typeof decoderFor> | undefined;
-  for await (const chunk of inputBytes(file, options.stdin)) {
+  for await (const chunk of inputBytes(file, options.stdin, options.onRead)) {
     if (!decoder) {
       const format = options.format ?? detectFormat(chunk, label);
       if (!format) continue;

@@ -14,9 +14,23 @@ const READ_CHUNK = 1 << 20;
  *
  * @example for await (const chunk of inputBytes("trace.bin.gz")) decoder.push(chunk);
  */
-export async function* inputBytes(path: string, stdin: Readable = process.stdin): AsyncGenerator<Uint8Array> {
+export async function* inputBytes(
+  path: string,
+  stdin: Readable = process.stdin,
+  onRead?: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
   const raw = path === "-" ? stdin : await openFile(path);
-  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const source = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const iterator: AsyncIterator<Buffer> = onRead
+    ? {
+        next: async () => {
+          const r = await source.next();
+          if (!r.done) onRead(r.value.length);
+          return r;
+        },
+        return: async () => (await source.return?.()) ?? { done: true, value: undefined },
+      }
+    : source;
   const first = await iterator.next();
   if (first.done) return;
   const head = first.value;

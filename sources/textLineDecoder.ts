@@ -44,6 +44,13 @@ const ACTION_BITS: readonly number[] = (() => {
   return bits;
 })();
 
+/**
+ * Longest line a text trace may hold (1 MiB of characters). Real lines are
+ * under 200 bytes; the longest legal ones (NDJSON with a 64 KiB payload in
+ * hex, a message notify) stay far below this.
+ */
+export const MAX_LINE_CHARS = 1 << 20;
+
 /** Actions traced on a request (they carry FS or PC). */
 function isRequestAction(code: number): boolean {
   return code === Act.INSERT || code === Act.ISSUE || code === Act.COMPLETE || code === Act.REQUEUE;
@@ -78,6 +85,8 @@ export abstract class TextLineDecoder implements ChunkDecoder {
   private readonly lenient: SkipCounter | undefined;
   private readonly utf8 = new TextDecoder("utf-8");
   private carry = "";
+  /** True while skipping the rest of a line reported as too long. */
+  private overlong = false;
   /** 1-based number of the line being parsed. */
   protected lineNo = 0;
   protected cols: MutableColumns;
@@ -113,6 +122,16 @@ export abstract class TextLineDecoder implements ChunkDecoder {
   push(chunk: Uint8Array): EventBatch[] {
     const text = this.carry + this.utf8.decode(chunk, { stream: true });
     let from = 0;
+    if (this.overlong) {
+      // Still inside a line already reported as too long: drop it up to its newline.
+      const nl = text.indexOf("\n");
+      if (nl < 0) {
+        this.carry = "";
+        return this.take();
+      }
+      this.overlong = false;
+      from = nl + 1;
+    }
     for (;;) {
       const nl = text.indexOf("\n", from);
       if (nl < 0) break;
@@ -120,13 +139,15 @@ export abstract class TextLineDecoder implements ChunkDecoder {
       from = nl + 1;
     }
     this.carry = from === 0 ? text : text.slice(from);
+    if (this.carry.length > MAX_LINE_CHARS) this.lineTooLong();
     return this.take();
   }
 
   /** Input ended: parse a last line without newline and flush the last batch. */
   end(): EventBatch[] {
-    const text = this.carry + this.utf8.decode();
+    const text = this.overlong ? "" : this.carry + this.utf8.decode();
     this.carry = "";
+    this.overlong = false;
     if (text.length > 0) this.line(text, 0, text.length);
     this.flush();
     return this.take();
@@ -139,6 +160,19 @@ export abstract class TextLineDecoder implements ChunkDecoder {
    * line is not valid.
    */
   protected abstract parseLine(line: string): void;
+
+  /**
+   * An unfinished line passed MAX_LINE_CHARS: no trace line is that long, and
+   * holding it would grow memory (and re-scanning it, time) without bound.
+   * Report it once; when lenient, skip the rest of it up to its newline.
+   */
+  private lineTooLong(): void {
+    const line = this.carry;
+    this.carry = "";
+    this.lineNo++;
+    this.overlong = true;
+    this.bad(line, `a line of at most ${MAX_LINE_CHARS} characters`);
+  }
 
   private take(): EventBatch[] {
     const out = this.out;

@@ -175,6 +175,8 @@ function startReader(tracefs: string, onChunk: (chunk: Uint8Array) => void) {
     stdin: "ignore",
     stderr: "ignore",
     reject: false,
+    // Our own exit handler kills it: execa's signal-exit hook would re-raise SIGINT and skip the graceful stop.
+    cleanup: false,
   });
   child.stdout.on("data", (chunk: Buffer) => onChunk(chunk));
   const ended = new Promise<void>((resolve) => {

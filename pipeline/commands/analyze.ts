@@ -17,6 +17,7 @@ export interface AnalyzeCliOptions {
   db: string | false;
   label?: string;
   latency?: boolean | "device" | "direction" | "process" | "phase";
+  raw?: boolean;
 }
 
 /**
@@ -37,6 +38,7 @@ export function registerAnalyze(program: Command): void {
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")
     .option("--label <label>", "label of the run in the store")
+    .option("--raw", "also store every raw event (table raw_events) for the SQL metrics over Parquet")
     .addOption(
       new Option("--latency [group]", "add the request latency report (like blkrx latency) under `latency`").choices([
         "device",

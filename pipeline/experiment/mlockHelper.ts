@@ -34,7 +34,11 @@ export async function startMlockHelper(bytes: number): Promise<MlockHelper> {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
     throw new RangeError(`Cannot lock memory as the amount must be a positive byte count: current value is ${bytes}`);
   }
-  const child = execa("python3", ["-c", SCRIPT, String(bytes)], { stdin: "pipe", buffer: false, reject: false });
+  const child = execa("python3", ["-c", SCRIPT, String(bytes)], { stdin: "pipe", buffer: false, reject: false, cleanup: false });
+  const killOnExit = (): void => {
+    child.kill("SIGKILL");
+  };
+  process.on("exit", killOnExit);
   let stderr = "";
   child.stderr.on("data", (c: Buffer) => {
     stderr += c.toString();
@@ -46,6 +50,7 @@ export async function startMlockHelper(bytes: number): Promise<MlockHelper> {
     void child.then(() => resolve(false));
   });
   const stop = async (): Promise<void> => {
+    process.off("exit", killOnExit);
     child.stdin.end();
     child.kill("SIGKILL");
     await child;

@@ -48,7 +48,7 @@ export function runWorkload(
     buffer: false,
     reject: false,
     stdin: "ignore",
-    cleanup: true,
+    cleanup: false,
   });
   const markers: WorkloadRun["markers"] = [];
   const timingLines: string[] = [];
@@ -69,7 +69,10 @@ export function runWorkload(
       // Group already gone.
     }
   };
+  const killOnExit = (): void => signalGroup("SIGKILL");
+  process.on("exit", killOnExit);
   const done = child.then((result) => {
+    process.off("exit", killOnExit);
     const endNs = now();
     clearTimeout(killTimer);
     const peak = sampler?.stop() ?? { rssBytes: 0, anonBytes: 0, fileBytes: 0 };

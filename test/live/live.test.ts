@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa, execaSync } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { BIN, blkrx, FIXTURES, ROOT } from "../helpers/cli.js";
 import { kernelTraceState, leftoverProcesses } from "./kernelTraceState.js";
 import { createBareLoop, createLoopDisk, type LoopDisk, liveSkipReason } from "./loopDisk.js";
@@ -120,9 +120,13 @@ describe.skipIf(skip !== undefined)("blkrx live tracing", () => {
     const db = join(disk.dir, "live.duckdb");
     const { child, ready } = startLive(["--file", disk.file, "--duration", "4", "--json", "--db", db], disk.dir);
     await ready;
+    onTestFinished(async () => {
+      child.kill("SIGINT");
+      await child;
+    });
     const second = await blkrx(["live", "--device", disk.loop, "--duration", "1", "--no-db"], { cwd: disk.dir });
     expect(second.exitCode).toBe(1);
-    expect(second.stderr).toMatch(/^blkrx: another blkrx session .* wait for it to finish\n$/);
+    expect(second.stderr).toMatch(/^blkrx: another blkrx session .* wait for it to finish$/);
     await execa("python3", [WORKLOAD, "direct", disk.file, "/dev/null"]);
     const r = await child;
     expect(r.exitCode).toBe(0);
@@ -141,6 +145,7 @@ describe.skipIf(skip !== undefined)("blkrx live tracing", () => {
     await ready;
     child.kill("SIGINT");
     const r = await child;
+    expect(r.stderr).toMatch(/events 0/);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).events).toBe(0);
     expect(kernelTraceState(bare.name)).toEqual(before);

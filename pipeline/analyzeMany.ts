@@ -1,0 +1,253 @@
+import { promises as fsp } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { firstValueFrom } from "rxjs";
+import type { ActionLetter } from "../model/actions.js";
+import { InputError, newSkipCounter } from "../model/errors.js";
+import type { FileMap } from "../operators/fileMap.js";
+import { type Direction, selectionFilter } from "../operators/select.js";
+import { summarize } from "../operators/summarize.js";
+import type { Summary } from "../operators/summaryTypes.js";
+import { detectFormat, type TraceFormat } from "../sources/detectFormat.js";
+import { fromTrace } from "../sources/fromTrace.js";
+import { analyzeEvents } from "./analyze.js";
+import type { AnalyzeManyCliOptions } from "./commands/analyzeMany.js";
+import { fileMapFromOptions } from "./fileMapFromOptions.js";
+
+/** What every run of an analyze-many batch is analyzed with (plain data: it is sent to workers). */
+export interface RunSettings {
+  action: ActionLetter;
+  rw: Direction;
+  small: number;
+  medium: number;
+  fileMap?: FileMap;
+  format?: TraceFormat;
+  lenient?: boolean;
+}
+
+/** The outcome of one input: its summary, or the one-sentence reason it failed. */
+export type RunOutcome = { input: string; summary: Summary } | { input: string; error: string };
+
+/** Options for {@link analyzeMany}. */
+export interface AnalyzeManyOptions {
+  /** Worker threads (at most one per input). @default os.availableParallelism() */
+  jobs?: number;
+}
+
+/**
+ * Analyze one trace input (a file, "-" or a blktrace base name) to its
+ * summary, exactly as `blkrx analyze --no-db` does: decoder pushdown of the
+ * selection, no payloads, then analyzeEvents and summarize. This is what
+ * each worker of {@link analyzeMany} runs.
+ *
+ * @example const summary = await analyzeInput("trace.bin", { action: "D", rw: "read", small: 256, medium: 2048 });
+ */
+export async function analyzeInput(input: string, settings: RunSettings): Promise<Summary> {
+  const skips = settings.lenient ? newSkipCounter() : undefined;
+  const { fileMap, action, rw, small, medium } = settings;
+  return firstValueFrom(
+    fromTrace([input], {
+      ...(settings.format ? { format: settings.format } : {}),
+      ...(skips ? { lenient: skips } : {}),
+      payloads: false,
+      keep: selectionFilter({ action, rw }),
+    }).pipe(
+      analyzeEvents({ action, rw, small, medium, ...(fileMap ? { fileMap } : {}) }),
+      summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
+    ),
+  );
+}
+
+const PER_CPU = /^(.*)\.blktrace\.\d+$/;
+
+/**
+ * The runs named by command-line inputs: a file stays one run; a directory
+ * becomes its trace files in name order, a blktrace per-CPU set
+ * (`NAME.blktrace.N`) as one run `DIR/NAME`, and files whose first bytes are
+ * not a trace (filefrag listings, JSON documents, notes) left out.
+ *
+ * @example await expandInputs(["traces/"]) // ["traces/a.bin", "traces/sda", "traces/b.blkparse.txt"]
+ */
+export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    const stat = input === "-" ? undefined : await fsp.stat(input).catch(() => undefined);
+    if (!stat?.isDirectory()) {
+      out.push(input);
+      continue;
+    }
+    const names = (await fsp.readdir(input)).sort();
+    const sets = new Set<string>();
+    for (const name of names) {
+      const set = PER_CPU.exec(name)?.[1];
+      if (set !== undefined) {
+        if (!sets.has(set)) out.push(join(input, set));
+        sets.add(set);
+      } else if (await looksLikeTrace(join(input, name))) out.push(join(input, name));
+    }
+  }
+  return out;
+}
+
+/** True for a regular file whose first 64 KiB detect as a trace format (gzip counts: it is decided on read). */
+async function looksLikeTrace(path: string): Promise<boolean> {
+  const handle = await fsp.open(path, "r").catch(() => undefined);
+  if (!handle) return false;
+  try {
+    if (!(await handle.stat()).isFile()) return false;
+    const head = new Uint8Array(64 * 1024);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return true;
+    const format = detectFormat(head.subarray(0, bytesRead), path);
+    // A JSON document (pretty-printed, one object over many lines) is not NDJSON: its first line must parse.
+    if (format === "ndjson") return firstLineIsJson(head.subarray(0, bytesRead));
+    return format !== undefined;
+  } catch {
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
+
+function firstLineIsJson(head: Uint8Array): boolean {
+  const text = Buffer.from(head).toString("utf8");
+  const nl = text.indexOf("\n");
+  try {
+    return typeof JSON.parse(nl < 0 ? text : text.slice(0, nl)) === "object";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Analyze many traces, each as its own run, on a pool of worker threads
+ * (one run per worker at a time, the next input handed to whichever worker
+ * finishes first) and yield the outcomes in input order as soon as each is
+ * known. A failing input yields its error and the others go on.
+ *
+ * @example for await (const r of analyzeMany(["a.bin", "b.bin"], settings, { jobs: 2 })) console.log(r.input);
+ */
+export async function* analyzeMany(
+  inputs: readonly string[],
+  settings: RunSettings,
+  options: AnalyzeManyOptions = {},
+): AsyncGenerator<RunOutcome> {
+  const jobs = options.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new RangeError(`Cannot analyze with ${jobs} jobs: jobs must be a positive integer`);
+  }
+  if (inputs.includes("-")) throw new TypeError('analyze-many reads files, not standard input ("-")');
+  const results = new Array<RunOutcome | undefined>(inputs.length);
+  let wake: (() => void) | undefined;
+  let next = 0;
+  const workers = new Set<Worker>();
+  const settle = (index: number, outcome: RunOutcome): void => {
+    results[index] = outcome;
+    wake?.();
+  };
+  const start = (): void => {
+    const worker = new Worker(new URL("./analyzeWorker.js", import.meta.url), { workerData: settings });
+    workers.add(worker);
+    let current = -1;
+    const feed = (): void => {
+      if (next >= inputs.length) {
+        workers.delete(worker);
+        void worker.terminate();
+        return;
+      }
+      current = next++;
+      worker.postMessage({ index: current, input: inputs[current] });
+    };
+    worker.on("message", (reply: WorkerReply) => {
+      const input = inputs[reply.index] as string;
+      settle(reply.index, "summary" in reply ? { input, summary: reply.summary } : { input, error: reply.error });
+      current = -1;
+      feed();
+    });
+    worker.on("error", (error: Error) => {
+      // The worker died (not an input error: those come back as replies); fail its input, go on with a new one.
+      workers.delete(worker);
+      if (current >= 0) settle(current, { input: inputs[current] as string, error: error.message });
+      if (next < inputs.length) start();
+    });
+    feed();
+  };
+  for (let w = 0; w < Math.min(jobs, inputs.length); w++) start();
+  try {
+    for (let i = 0; i < inputs.length; i++) {
+      while (!results[i]) await new Promise<void>((resolve) => (wake = resolve));
+      yield results[i] as RunOutcome;
+    }
+  } finally {
+    await Promise.all([...workers].map((w) => w.terminate()));
+  }
+}
+
+/** A worker's answer for one input. */
+export type WorkerReply = { index: number; summary: Summary } | { index: number; error: string };
+
+/**
+ * The `blkrx analyze-many` command: expand the inputs, analyze them on
+ * `--jobs` workers and print each outcome in input order as soon as it and
+ * all before it are done (NDJSON with --json, else a table at the end).
+ * Failed inputs print their error and make the exit code 1.
+ *
+ * @example await runAnalyzeMany(["traces/"], { action: "D", rw: "read", small: 256, medium: 2048, json: true, jobs: 2 });
+ */
+export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOptions): Promise<RunOutcome[]> {
+  const fileMap = await fileMapFromOptions(options);
+  const settings: RunSettings = {
+    action: options.action,
+    rw: options.rw,
+    small: options.small,
+    medium: options.medium,
+    ...(fileMap ? { fileMap } : {}),
+    ...(options.format ? { format: options.format } : {}),
+    ...(options.lenient ? { lenient: true } : {}),
+  };
+  const runs = await expandInputs(inputs);
+  if (runs.length === 0) throw new InputError(`${inputs.join(" ")}: no trace files found`);
+  const outcomes: RunOutcome[] = [];
+  for await (const outcome of analyzeMany(runs, settings, options.jobs !== undefined ? { jobs: options.jobs } : {})) {
+    outcomes.push(outcome);
+    if ("error" in outcome) {
+      process.stderr.write(`blkrx: ${outcome.error}\n`);
+      process.exitCode = 1;
+    }
+    if (options.json) {
+      const line = "summary" in outcome ? { input: outcome.input, ...outcome.summary } : outcome;
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+    }
+  }
+  if (!options.json) process.stdout.write(await renderRuns(outcomes));
+  return outcomes;
+}
+
+/** One table row per run: events, GB read and unique, coverage, physical sequential and backward shares. */
+async function renderRuns(outcomes: readonly RunOutcome[]): Promise<string> {
+  const { default: Table } = await import("cli-table3");
+  const table = new Table({
+    head: ["input", "events", "read GB", "unique GB", "coverage %", "seq %", "backward %"],
+    style: { head: [], border: [] },
+  });
+  const pct = (n: number, of: number): string => (of > 0 ? ((100 * n) / of).toFixed(1) : "-");
+  for (const o of outcomes) {
+    if ("error" in o) {
+      table.push([o.input, { colSpan: 6, content: `error: ${o.error}` }]);
+      continue;
+    }
+    const s = o.summary;
+    const pairs = Math.max(s.events - 1, 0);
+    table.push([
+      o.input,
+      String(s.events),
+      (s.readBytes / 1e9).toFixed(3),
+      (s.uniqueBytes / 1e9).toFixed(3),
+      s.coverage === null ? "-" : (100 * s.coverage).toFixed(1),
+      pct(s.gaps.physical.sequential, pairs),
+      pct(s.gaps.physical.backward, pairs),
+    ]);
+  }
+  return `${table.toString()}\n`;
+}

@@ -1,0 +1,47 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { analysisOptions, inputOptions } from "./options.js";
+
+/** Options of `blkrx analyze-many` as commander parses them. */
+export interface AnalyzeManyCliOptions {
+  extents?: string;
+  file?: string;
+  partitionStart?: number;
+  fileSize?: number;
+  action: "Q" | "D" | "C";
+  rw: "read" | "write" | "any";
+  small: number;
+  medium: number;
+  json?: boolean;
+  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  lenient?: boolean;
+  jobs?: number;
+}
+
+/**
+ * `blkrx analyze-many INPUT...`: analyze each trace file (or each trace in
+ * a given directory) as its own run, in parallel on worker threads, and
+ * print one summary per input in input order — NDJSON lines
+ * `{"input": ..., ...summary}` with --json, else a table. Nothing is stored.
+ *
+ * @example registerAnalyzeMany(program)
+ */
+export function registerAnalyzeMany(program: Command): void {
+  const cmd = program
+    .command("analyze-many")
+    .description("analyze many traces, each as its own run, on all cores; one summary per input")
+    .argument("<inputs...>", "trace files, blktrace base names, or directories of traces");
+  for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  cmd
+    .addOption(new Option("--jobs <n>", "worker threads (default: available cores)").argParser(positiveInt))
+    .option("--json", "print one JSON object per input (NDJSON), in input order")
+    .action(async (inputs: string[], options: AnalyzeManyCliOptions) => {
+      const { runAnalyzeMany } = await import("../analyzeMany.js");
+      await runAnalyzeMany(inputs, options);
+    });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}

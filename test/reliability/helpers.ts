@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import { concatBatches, type EventBatch } from "../../model/batch.js";
+import { newSkipCounter, type SkipCounter, TraceFormatError } from "../../model/errors.js";
+import { eventsOf } from "../../model/event.js";
+import { formatNdjson } from "../../sinks/ndjsonWriter.js";
+import { BinaryDecoder } from "../../sources/binaryDecoder.js";
+import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
+import type { ChunkDecoder } from "../../sources/decoder.js";
+import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
+import { NdjsonDecoder } from "../../sources/ndjsonDecoder.js";
+import { FIXTURES } from "../helpers/cli.js";
+
+/** `npm run test:soak` sets BLKRX_SOAK=1: full-size runs (≥20 GB stream, 100 kills, many more fuzz cases). */
+export const SOAK = process.env.BLKRX_SOAK === "1";
+
+/** Bytes of a fixture file. */
+export function fixtureBytes(name: string): Buffer {
+  return readFileSync(`${FIXTURES}/${name}`);
+}
+
+/** The four decoders by format name, strict or lenient. */
+export const DECODERS: Record<string, (skips?: SkipCounter) => ChunkDecoder> = {
+  binary: (s) => new BinaryDecoder(s ? { lenient: s } : {}),
+  blkparse: (s) => new BlkparseTextDecoder(s ? { lenient: s } : {}),
+  ftrace: (s) => new FtraceTextDecoder(s ? { lenient: s } : {}),
+  ndjson: (s) => new NdjsonDecoder(s ? { lenient: s } : {}),
+};
+
+/** A real input of each format (the binary and text forms of the same captures). */
+export const SEEDS: Record<string, Buffer> = {
+  binary: fixtureBytes("direct-contig.bin"),
+  blkparse: fixtureBytes("direct-contig.blkparse.txt"),
+  ftrace: fixtureBytes("direct-contig.ftrace"),
+  ndjson: Buffer.from(formatNdjson(decodeWhole(new BinaryDecoder(), fixtureBytes("direct-contig.bin")))),
+  classic: wholeLines(fixtureBytes("pressure-frag.classic"), 16384),
+};
+
+/** The whole lines within the first `max` bytes of a text. */
+export function wholeLines(text: Buffer, max: number): Buffer {
+  return text.subarray(0, text.lastIndexOf(10, max) + 1);
+}
+
+/** Decode `bytes` in one push. */
+export function decodeWhole(decoder: ChunkDecoder, bytes: Uint8Array): EventBatch {
+  return concatBatches([...decoder.push(bytes), ...decoder.end()]);
+}
+
+/** What a decoder made of an input: its events, and the error that stopped it (if any). */
+export interface Outcome {
+  events: ReturnType<typeof eventsOf>;
+  error?: TraceFormatError;
+  skipped: number;
+}
+
+/**
+ * Feed `bytes` to a fresh decoder in chunks of the given sizes (cycled).
+ * Any exception other than TraceFormatError propagates and fails the property.
+ */
+export function decodeChunked(format: string, bytes: Uint8Array, sizes: readonly number[], lenient: boolean): Outcome {
+  const make = DECODERS[format === "classic" ? "ftrace" : format];
+  if (!make) throw new Error(`no decoder ${format}`);
+  const skips = lenient ? newSkipCounter() : undefined;
+  const decoder = make(skips);
+  const batches: EventBatch[] = [];
+  let error: TraceFormatError | undefined;
+  try {
+    let at = 0;
+    for (let k = 0; at < bytes.length; k++) {
+      const size = Math.max(1, sizes[k % sizes.length] ?? bytes.length);
+      batches.push(...decoder.push(bytes.subarray(at, at + size)));
+      at += size;
+    }
+    batches.push(...decoder.end());
+  } catch (e) {
+    if (!(e instanceof TraceFormatError)) throw e;
+    error = e;
+  }
+  return { events: eventsOf(concatBatches(batches)), skipped: skips?.skipped ?? 0, ...(error ? { error } : {}) };
+}
+
+/** Peak resident set (VmHWM) of a process in bytes, or undefined once it has gone. */
+export function peakRss(pid: number): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
