@@ -2,18 +2,20 @@ import { promises as fsp } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { firstValueFrom } from "rxjs";
 import type { ActionLetter } from "../model/actions.js";
-import { InputError, newSkipCounter } from "../model/errors.js";
+import { InputError } from "../model/errors.js";
 import type { FileMap } from "../operators/fileMap.js";
-import { type Direction, selectionFilter } from "../operators/select.js";
-import { summarize } from "../operators/summarize.js";
+import type { Direction } from "../operators/select.js";
 import type { Summary } from "../operators/summaryTypes.js";
 import { detectFormat, type TraceFormat } from "../sources/detectFormat.js";
-import { fromTrace } from "../sources/fromTrace.js";
-import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeManyCliOptions } from "./commands/analyzeMany.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
+
+/**
+ * The main thread loads only this module (no RxJS, no decoders): the
+ * analysis itself runs in `analyzeWorker.ts`, so start-up is paid once per
+ * worker, not again on the main thread.
+ */
 
 /** What every run of an analyze-many batch is analyzed with (plain data: it is sent to workers). */
 export interface RunSettings {
@@ -33,30 +35,6 @@ export type RunOutcome = { input: string; summary: Summary } | { input: string; 
 export interface AnalyzeManyOptions {
   /** Worker threads (at most one per input). @default os.availableParallelism() */
   jobs?: number;
-}
-
-/**
- * Analyze one trace input (a file, "-" or a blktrace base name) to its
- * summary, exactly as `blkrx analyze --no-db` does: decoder pushdown of the
- * selection, no payloads, then analyzeEvents and summarize. This is what
- * each worker of {@link analyzeMany} runs.
- *
- * @example const summary = await analyzeInput("trace.bin", { action: "D", rw: "read", small: 256, medium: 2048 });
- */
-export async function analyzeInput(input: string, settings: RunSettings): Promise<Summary> {
-  const skips = settings.lenient ? newSkipCounter() : undefined;
-  const { fileMap, action, rw, small, medium } = settings;
-  return firstValueFrom(
-    fromTrace([input], {
-      ...(settings.format ? { format: settings.format } : {}),
-      ...(skips ? { lenient: skips } : {}),
-      payloads: false,
-      keep: selectionFilter({ action, rw }),
-    }).pipe(
-      analyzeEvents({ action, rw, small, medium, ...(fileMap ? { fileMap } : {}) }),
-      summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
-    ),
-  );
 }
 
 const PER_CPU = /^(.*)\.blktrace\.\d+$/;

@@ -1,5 +1,36 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { analyzeInput, type RunSettings, type WorkerReply } from "./analyzeMany.js";
+import { firstValueFrom } from "rxjs";
+import { newSkipCounter } from "../model/errors.js";
+import { selectionFilter } from "../operators/select.js";
+import { summarize } from "../operators/summarize.js";
+import type { Summary } from "../operators/summaryTypes.js";
+import { fromTrace } from "../sources/fromTrace.js";
+import { analyzeEvents } from "./analyze.js";
+import type { RunSettings, WorkerReply } from "./analyzeMany.js";
+
+/**
+ * Analyze one trace input (a file, "-" or a blktrace base name) to its
+ * summary, exactly as `blkrx analyze --no-db` does: decoder pushdown of the
+ * selection, no payloads, then analyzeEvents and summarize. This is what
+ * each worker of `analyzeMany` runs.
+ *
+ * @example const summary = await analyzeInput("trace.bin", { action: "D", rw: "read", small: 256, medium: 2048 });
+ */
+export async function analyzeInput(input: string, settings: RunSettings): Promise<Summary> {
+  const skips = settings.lenient ? newSkipCounter() : undefined;
+  const { fileMap, action, rw, small, medium } = settings;
+  return firstValueFrom(
+    fromTrace([input], {
+      ...(settings.format ? { format: settings.format } : {}),
+      ...(skips ? { lenient: skips } : {}),
+      payloads: false,
+      keep: selectionFilter({ action, rw }),
+    }).pipe(
+      analyzeEvents({ action, rw, small, medium, ...(fileMap ? { fileMap } : {}) }),
+      summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
+    ),
+  );
+}
 
 /**
  * Worker-thread entry of `blkrx analyze-many`: `workerData` holds the run

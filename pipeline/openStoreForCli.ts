@@ -14,9 +14,9 @@ export async function openStoreForCli(
   meta: RunMeta,
 ): Promise<RunWriter | undefined> {
   if (db === false) return undefined;
-  const { openRunWriter } = await import("../sinks/duckdb/runWriter.js");
+  const { openRunWriterInWorker } = await import("../sinks/duckdb/workerRunWriter.js");
   try {
-    return await openRunWriter(db, meta);
+    return await openRunWriterInWorker(db, meta);
   } catch (error: unknown) {
     if (!isDefault) throw error;
     const why = error instanceof Error ? error.message : String(error);

@@ -59,15 +59,16 @@ export function createMemoryCgroup(limitBytes: number): MemoryCgroup {
   }
   const v1 = hierarchy.version === 1;
   try {
-    if (v1) writeFileSync(join(path, "memory.limit_in_bytes"), String(limitBytes));
-    else {
-      writeFileSync(join(path, "memory.max"), String(limitBytes));
-      writeFileSync(join(path, "memory.swap.max"), "0");
-    }
+    writeFileSync(join(path, v1 ? "memory.limit_in_bytes" : "memory.max"), String(limitBytes));
   } catch (error: unknown) {
-    if (!(error instanceof Error && /swap/.test(String((error as NodeJS.ErrnoException).path)))) {
-      rmdirSync(path);
-      throw new InputError(`cannot set the memory limit of cgroup ${path}`, { cause: error });
+    rmdirSync(path);
+    throw new InputError(`cannot set the memory limit of cgroup ${path}`, { cause: error });
+  }
+  if (!v1) {
+    try {
+      writeFileSync(join(path, "memory.swap.max"), "0");
+    } catch {
+      // No swap accounting: the limit still caps RAM and page cache.
     }
   }
   let removed = false;

@@ -34,7 +34,12 @@ export async function startMlockHelper(bytes: number): Promise<MlockHelper> {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
     throw new RangeError(`Cannot lock memory as the amount must be a positive byte count: current value is ${bytes}`);
   }
-  const child = execa("python3", ["-c", SCRIPT, String(bytes)], { stdin: "pipe", buffer: false, reject: false, cleanup: false });
+  const child = execa("python3", ["-c", SCRIPT, String(bytes)], {
+    stdin: "pipe",
+    buffer: false,
+    reject: false,
+    cleanup: false,
+  });
   const killOnExit = (): void => {
     child.kill("SIGKILL");
   };

@@ -186,11 +186,13 @@ function binaryStream(stream: Readable, stats: LiveStats): Observable<EventBatch
       }
     };
     const onEnd = (): void => {
+      // A tracer killed mid-write leaves half a record: keep every whole one, say so once, finish the run.
       if (decoder.pendingBytes > 0) {
-        subscriber.error(
-          new InputError(`<stdin>: the trace ends inside a record (${decoder.pendingBytes} bytes left)`),
+        process.stderr.write(
+          `blkrx: <stdin>: the trace ends inside a record (${decoder.pendingBytes} bytes dropped, as when the tracer is killed); the ${stats.records} complete records before it were kept\n`,
         );
-      } else subscriber.complete();
+      }
+      subscriber.complete();
     };
     const onError = (error: Error): void => subscriber.error(error);
     stream.on("data", onData);

@@ -3,7 +3,7 @@ import type { EventBatch } from "../../model/batch.js";
 import { type FileMap, fileSectorsOf } from "../../operators/fileMap.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents } from "./chunks.js";
-import { openStore, type Store } from "./openStore.js";
+import { openStore, type Store, StoreError } from "./openStore.js";
 
 /** What a run is: stored in `runs` beside its summary. */
 export interface RunMeta {
@@ -105,7 +105,7 @@ class DuckDBRunWriter implements RunWriter {
     appendInChunks(this.appender, this.filler, batch, (f, b, from) => fillEvents(f, b, from, this.runId, base + from));
     this.events += batch.length;
     if (this.events - this.flushedEvents >= FLUSH_ROWS) {
-      this.appender.flushSync();
+      this.flush(this.appender);
       this.flushedEvents = this.events;
     }
   }
@@ -118,7 +118,7 @@ class DuckDBRunWriter implements RunWriter {
     );
     this.rawEvents += batch.length;
     if (this.rawEvents - this.flushedRaw >= FLUSH_ROWS) {
-      this.rawAppender.flushSync();
+      this.flush(this.rawAppender);
       this.flushedRaw = this.rawEvents;
     }
   }
@@ -132,7 +132,7 @@ class DuckDBRunWriter implements RunWriter {
       await this.store.connection.run("COMMIT");
     } catch (error: unknown) {
       await this.abort();
-      throw error;
+      throw writeFailure(this.store.path, error);
     }
     this.done = true;
     this.store.close();
@@ -151,15 +151,36 @@ class DuckDBRunWriter implements RunWriter {
           // Already closed, or the transaction failed; the rollback below discards it all.
         }
       }
-      await this.store.connection.run("ROLLBACK");
+      // A failed COMMIT (e.g. disk full) already rolled back; keep the error that brought us here.
+      await this.store.connection.run("ROLLBACK").catch(() => undefined);
     } finally {
       this.store.close();
+    }
+  }
+
+  private flush(appender: DuckDBAppender): void {
+    try {
+      appender.flushSync();
+    } catch (error: unknown) {
+      throw writeFailure(this.store.path, error);
     }
   }
 
   private assertOpen(): void {
     if (this.done) throw new Error(`Cannot write run ${this.runId}: it was already committed or aborted`);
   }
+}
+
+/**
+ * The one-sentence error for a run that could not be written (a full disk
+ * above all); the transaction is rolled back, so nothing of the run is kept.
+ */
+function writeFailure(path: string, error: unknown): StoreError {
+  const message = error instanceof Error ? error.message : String(error);
+  const why = /No space left on device/i.test(message)
+    ? "the disk is full (no space left on device)"
+    : message.replace(/\s+/g, " ");
+  return new StoreError(`Cannot store the run in ${path}: ${why}; nothing of this run was stored`, { cause: error });
 }
 
 async function insertExtents(store: Store, runId: number, map: FileMap): Promise<void> {

@@ -4,7 +4,7 @@ import { execa, execaSync } from "execa";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { BIN, blkrx, FIXTURES, ROOT } from "../helpers/cli.js";
 import { kernelTraceState, leftoverProcesses } from "./kernelTraceState.js";
-import { createBareLoop, createLoopDisk, type LoopDisk, liveSkipReason } from "./loopDisk.js";
+import { createBareLoop, createLoopDisk, type LoopDisk, liveSkipReason, takeLiveTestTurn } from "./loopDisk.js";
 
 const skip = liveSkipReason();
 if (skip) console.warn(`skipping blkrx live tracing tests: ${skip}`);
@@ -95,13 +95,16 @@ describe("blkrx live errors", () => {
 describe.skipIf(skip !== undefined)("blkrx live tracing", () => {
   let disk: LoopDisk;
   let bare: ReturnType<typeof createBareLoop>;
-  beforeAll(() => {
+  let endTurn: () => void = () => {};
+  beforeAll(async () => {
+    endTurn = await takeLiveTestTurn();
     disk = createLoopDisk();
     bare = createBareLoop();
-  }, 120_000);
+  }, 300_000);
   afterAll(() => {
     disk?.cleanup();
     bare?.cleanup();
+    endTurn();
   });
 
   it("blkrx live on an idle device for 2 s exits 0 with 0 events and restores the kernel", async () => {

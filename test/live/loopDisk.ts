@@ -93,3 +93,31 @@ export function createBareLoop(): { loop: string; name: string; cleanup(): void 
     },
   };
 }
+
+/**
+ * Serialize the live-tracing test files: tracefs tracing is global and blkrx
+ * refuses a second session, so files that trace take turns through a lock
+ * file (vitest runs files in parallel workers).
+ */
+export async function takeLiveTestTurn(): Promise<() => void> {
+  const path = "/tmp/blkrx-live-tests.lock";
+  for (let i = 0; i < 1800; i++) {
+    try {
+      const fd = openSync(path, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch {
+      const holder = Number(readFileSync(path, "utf8") || "0");
+      let alive = holder > 0;
+      try {
+        if (alive) process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) rmSync(path, { force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error("timed out waiting for the other live test files");
+}

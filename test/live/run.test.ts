@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../sinks/duckdb/index.js";
 import { BIN, blkrx, ROOT } from "../helpers/cli.js";
 import { kernelTraceState, leftoverProcesses } from "./kernelTraceState.js";
-import { createLoopDisk, type LoopDisk, liveSkipReason } from "./loopDisk.js";
+import { createLoopDisk, type LoopDisk, liveSkipReason, takeLiveTestTurn } from "./loopDisk.js";
 
 const skip = liveSkipReason();
 if (skip) console.warn(`skipping blkrx run tests: ${skip}`);
@@ -13,10 +13,15 @@ const WORKLOAD = join(ROOT, "test/live/workload.py");
 
 describe.skipIf(skip !== undefined)("blkrx run", () => {
   let disk: LoopDisk;
-  beforeAll(() => {
+  let endTurn: () => void = () => {};
+  beforeAll(async () => {
+    endTurn = await takeLiveTestTurn();
     disk = createLoopDisk();
-  }, 120_000);
-  afterAll(() => disk?.cleanup());
+  }, 300_000);
+  afterAll(() => {
+    disk?.cleanup();
+    endTurn();
+  });
 
   const run = (args: string[]) =>
     blkrx(["run", "--file", disk.file, "--drop-caches", "--json", ...args], { cwd: disk.dir });

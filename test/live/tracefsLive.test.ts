@@ -3,17 +3,22 @@ import { lastValueFrom, toArray } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newLiveStats } from "../../sources/liveFraming.js";
 import { tracefsLive } from "../../sources/tracefsLive.js";
-import { createLoopDisk, type LoopDisk, liveSkipReason } from "./loopDisk.js";
+import { createLoopDisk, type LoopDisk, liveSkipReason, takeLiveTestTurn } from "./loopDisk.js";
 
 const skip = liveSkipReason();
 if (skip) console.warn(`skipping tracefsLive tests: ${skip}`);
 
 describe.skipIf(skip !== undefined)("tracefsLive", () => {
   let disk: LoopDisk;
-  beforeAll(() => {
+  let endTurn: () => void = () => {};
+  beforeAll(async () => {
+    endTurn = await takeLiveTestTurn();
     disk = createLoopDisk();
-  }, 60_000);
-  afterAll(() => disk?.cleanup());
+  }, 300_000);
+  afterAll(() => {
+    disk?.cleanup();
+    endTurn();
+  });
 
   it("tracefsLive emits the O_DIRECT reads of dd as they happen", async () => {
     const stats = newLiveStats();

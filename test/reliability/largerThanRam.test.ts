@@ -44,6 +44,7 @@ describe("larger than RAM", () => {
         cwd: FIXTURES,
         stdio: [gen.stdout, "pipe", "pipe"],
       });
+      gen.stdout.destroy(); // the pipe now joins the two children; this process keeps no end of it
       let genErr = "";
       gen.stderr.on("data", (d: Buffer) => {
         genErr += d.toString();
@@ -63,7 +64,7 @@ describe("larger than RAM", () => {
       }, 50);
       const [code] = await Promise.all([
         new Promise<number | null>((done) => analyzer.on("close", done)),
-        new Promise<void>((done) => gen.on("close", () => done())),
+        new Promise<void>((done) => gen.on("exit", () => done())),
       ]);
       clearInterval(poll);
       const seconds = (Date.now() - started) / 1000;

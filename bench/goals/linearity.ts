@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { ROOT, repeatedTrace, repeatsFor, SEED_FLAGS } from "../inputs.js";
+import { runProcess } from "../processRun.js";
+import type { BenchRow } from "../report.js";
+import type { BenchContext } from "./context.js";
+
+/** In-process decode + analyze [wall, CPU] seconds of a trace: best of the repetitions of one child process. */
+async function inProcessBest(trace: string, reps: number): Promise<[number, number]> {
+  const [, extents, , start] = SEED_FLAGS;
+  const s = await runProcess({
+    cmd: process.execPath,
+    args: [
+      join(ROOT, "dist", "bench", "inprocess.js"),
+      "analyze",
+      trace,
+      extents as string,
+      start as string,
+      String(reps),
+    ],
+  });
+  const m = JSON.parse(s.stdout) as { seconds: number[]; cpuSeconds: number[] };
+  return [Math.min(...m.seconds), Math.min(...m.cpuSeconds)];
+}
+
+/**
+ * Cost linear in events: the in-process CPU time (user + system of the
+ * process, so waiting for a core busy with other work does not count) of
+ * decode + analyze — start-up and module loading excluded; each child
+ * repeats the run and keeps its best, so JIT warm-up is excluded too — for
+ * 1M and 10M records, interleaved over rounds. Target: t(10M) / t(1M)
+ * within 10 % of the record ratio. The wall-time ratio is in the note.
+ *
+ * @example await linearityGoal({ quick: false, log: console.error })
+ */
+export async function linearityGoal(ctx: BenchContext): Promise<BenchRow[]> {
+  const small = repeatedTrace(repeatsFor(1e6));
+  const big = repeatedTrace(repeatsFor(10e6));
+  let tSmall = Number.POSITIVE_INFINITY;
+  let tBig = Number.POSITIVE_INFINITY;
+  let wSmall = Number.POSITIVE_INFINITY;
+  let wBig = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < (ctx.quick ? 2 : 3); r++) {
+    const [ws, cs] = await inProcessBest(small.path, 5);
+    const [wb, cb] = await inProcessBest(big.path, 3);
+    [wSmall, tSmall, wBig, tBig] = [Math.min(wSmall, ws), Math.min(tSmall, cs), Math.min(wBig, wb), Math.min(tBig, cb)];
+    ctx.log(
+      `  linearity round ${r + 1}: CPU 1M ${cs.toFixed(3)} s, 10M ${cb.toFixed(3)} s; wall ${ws.toFixed(3)} / ${wb.toFixed(3)} s`,
+    );
+  }
+  const records = big.records / small.records;
+  const scale = tBig / tSmall / records;
+  return [
+    {
+      goal: "linear cost",
+      measure: `in-process decode+analyze CPU, ${(big.records / 1e6).toFixed(1)}M vs ${(small.records / 1e6).toFixed(1)}M records`,
+      value: tBig,
+      unit: "s",
+      baseline: { name: "1M", value: tSmall, unit: "s" },
+      ratio: scale,
+      target: "t10M / (10 × t1M) in 0.9–1.1",
+      status: scale >= 0.9 && scale <= 1.1 ? "PASS" : "FAIL",
+      note: `CPU per record ${((tBig / big.records) * 1e9).toFixed(0)} vs ${((tSmall / small.records) * 1e9).toFixed(0)} ns; wall ratio ${(wBig / wSmall / records).toFixed(2)}`,
+    },
+  ];
+}

@@ -1,0 +1,147 @@
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Observable } from "rxjs";
+import type { EventBatch } from "../../model/batch.js";
+import { CACHE_DIR, ROOT } from "../inputs.js";
+import { type BenchRow, skipped } from "../report.js";
+import type { BenchContext } from "./context.js";
+
+const GOAL = "live tracing";
+const TARGET = "0 lost, or all losses counted";
+
+/** The part of sources/tracefsLive.ts the bench uses (imported at run time: it may not exist yet). */
+interface TracefsModule {
+  tracefsLive(options: {
+    device: string;
+    stop?: PromiseLike<unknown>;
+    signals?: boolean;
+    stats?: { dropped: number; records: number };
+    onStart?: () => void;
+  }): Observable<EventBatch>;
+}
+
+/** fio's summary of one job: I/Os done and the rate. */
+interface FioResult {
+  ios: number;
+  iops: number;
+}
+
+function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function runFio(device: string, seconds: number): Promise<FioResult> {
+  const args = [
+    "--name=bench",
+    `--filename=${device}`,
+    "--rw=randread",
+    "--bs=4k",
+    "--direct=1",
+    "--ioengine=libaio",
+    "--iodepth=32",
+    "--time_based",
+    `--runtime=${seconds}`,
+    "--output-format=json",
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn("fio", args, { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`fio exited ${code}`));
+      const job = (JSON.parse(out.slice(out.indexOf("{"))) as { jobs: { read: { total_ios: number; iops: number } }[] })
+        .jobs[0];
+      resolve({ ios: job?.read.total_ios ?? 0, iops: job?.read.iops ?? 0 });
+    });
+  });
+}
+
+/**
+ * Live tracing under load: a fresh 1 GiB loop device (created here and
+ * always detached), fio 4 KiB random reads at full speed (libaio, depth 32,
+ * O_DIRECT) for 30 s (10 s with --quick), traced by the tracefs live
+ * source. Compares the queued reads the source delivered with the I/Os fio
+ * reports and with the kernel's drop counters (LiveStats.dropped). Needs
+ * root, fio and sources/tracefsLive.ts; otherwise SKIPPED with the reason.
+ *
+ * @example await liveGoal({ quick: true, log: console.error })
+ */
+export async function liveGoal(ctx: BenchContext): Promise<BenchRow[]> {
+  const seconds = ctx.quick ? 10 : 30;
+  const measure = `tracefs source, fio randread 4 KiB on a loop device, ${seconds} s`;
+  const modulePath = join(ROOT, "dist", "sources", "tracefsLive.js");
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) {
+    return [skipped(GOAL, measure, TARGET, "not running as root")];
+  }
+  if (!existsSync(modulePath)) return [skipped(GOAL, measure, TARGET, "sources/tracefsLive.ts does not exist")];
+  if (!hasCommand("fio") || !hasCommand("losetup")) return [skipped(GOAL, measure, TARGET, "fio or losetup missing")];
+  const live = (await import(modulePath)) as TracefsModule;
+  const image = join(CACHE_DIR, `live-${process.pid}.img`);
+  writeFileSync(image, "");
+  execFileSync("truncate", ["-s", "1G", image]);
+  let loop: string | undefined;
+  try {
+    loop = execFileSync("losetup", ["--find", "--show", image], { encoding: "utf8" }).trim();
+    ctx.log(`  live: tracing ${loop} for ${seconds} s under fio`);
+    const stats = { dropped: 0, records: 0 };
+    let fio: Promise<FioResult> | undefined;
+    let started: () => void = () => {};
+    const startedP = new Promise<void>((resolve) => (started = resolve));
+    const stop = startedP.then(() => fio).then(() => new Promise((r) => setTimeout(r, 300)));
+    let queuedReads = 0;
+    let records = 0;
+    await new Promise<void>((resolve, reject) => {
+      live
+        .tracefsLive({
+          device: loop as string,
+          stats,
+          signals: false,
+          stop,
+          onStart: () => {
+            fio = runFio(loop as string, seconds);
+            started();
+          },
+        })
+        .subscribe({
+          next: (b) => {
+            records += b.length;
+            for (let i = 0; i < b.length; i++) {
+              const a = b.action[i] as number;
+              if ((a & 0xffff) === 1 && (a & (2 << 16)) === 0 && (b.bytes[i] as number) > 0) queuedReads++;
+            }
+          },
+          error: reject,
+          complete: resolve,
+        });
+    });
+    const f = await (fio as Promise<FioResult>);
+    const missing = Math.max(0, f.ios - queuedReads);
+    const ok = (stats.dropped === 0 && missing === 0) || (stats.dropped > 0 && missing <= stats.dropped);
+    return [
+      {
+        goal: GOAL,
+        measure,
+        value: records / seconds,
+        unit: "records/s",
+        baseline: { name: "fio", value: f.iops, unit: "IOPS" },
+        target: TARGET,
+        status: ok ? "PASS" : "FAIL",
+        note: `fio ${f.ios} reads, traced ${queuedReads} Q reads, kernel dropped ${stats.dropped}, missing ${missing}`,
+      },
+    ];
+  } catch (error: unknown) {
+    return [skipped(GOAL, measure, TARGET, `could not run: ${error instanceof Error ? error.message : String(error)}`)];
+  } finally {
+    if (loop) execFileSync("losetup", ["-d", loop]);
+    rmSync(image, { force: true });
+  }
+}

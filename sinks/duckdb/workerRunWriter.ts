@@ -1,0 +1,94 @@
+import { Worker } from "node:worker_threads";
+import type { EventBatch } from "../../model/batch.js";
+import type { Summary } from "../../operators/summaryTypes.js";
+import type { RunExtras, RunMeta, RunWriter } from "./runWriter.js";
+import type { FromWorker, ToWorker } from "./runWriterWorker.js";
+
+/**
+ * A {@link RunWriter} whose DuckDB work runs in a worker thread, so storing
+ * events overlaps with decoding and analysis on a second core (measured:
+ * DuckDB's append and commit cost about as much CPU as the analysis itself,
+ * see `npm run bench`). Batches are copied to the worker (structured clone);
+ * the run is still one transaction there, and the first error in the worker
+ * is raised by `commit`.
+ *
+ * @example const writer = await openRunWriterInWorker("blkrx.duckdb", meta); writer.append(batch); await writer.commit(summary);
+ */
+export async function openRunWriterInWorker(dbPath: string, meta: RunMeta): Promise<RunWriter> {
+  const worker = new Worker(new URL("./runWriterWorker.js", import.meta.url));
+  const writer = new WorkerRunWriter(worker);
+  try {
+    const opened = await writer.request({ type: "open", dbPath, meta }, "opened");
+    writer.runId = opened.runId;
+    return writer;
+  } catch (error: unknown) {
+    await worker.terminate();
+    throw error;
+  }
+}
+
+class WorkerRunWriter implements RunWriter {
+  runId = 0;
+  private pending: { want: FromWorker["type"]; resolve: (m: FromWorker) => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | undefined;
+
+  constructor(private readonly worker: Worker) {
+    worker.on("message", (m: FromWorker) => this.receive(m));
+    worker.on("error", (e: Error) => this.fail(e));
+    worker.on("exit", (code) => {
+      if (this.pending.length > 0) this.fail(new Error(`the DuckDB writer thread exited (code ${code})`));
+    });
+  }
+
+  append(batch: EventBatch): void {
+    this.worker.postMessage({ type: "append", batch } satisfies ToWorker);
+  }
+
+  appendRaw(batch: EventBatch): void {
+    this.worker.postMessage({ type: "appendRaw", batch } satisfies ToWorker);
+  }
+
+  async commit(summary: Summary, extras: RunExtras = {}): Promise<number> {
+    try {
+      const done = await this.request({ type: "commit", summary, extras }, "committed");
+      return done.runId;
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  async abort(): Promise<void> {
+    try {
+      await this.request({ type: "abort" }, "aborted");
+    } catch {
+      // The worker already failed: its transaction was rolled back there.
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+
+  /** Send a message and wait for the reply of the given type (or the worker's error). */
+  request<T extends FromWorker["type"]>(message: ToWorker, want: T): Promise<Extract<FromWorker, { type: T }>> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ want, resolve: resolve as (m: FromWorker) => void, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  private receive(m: FromWorker): void {
+    if (m.type === "error") {
+      const error = new Error(m.message);
+      error.name = m.name;
+      this.fail(error);
+      return;
+    }
+    const i = this.pending.findIndex((p) => p.want === m.type);
+    if (i >= 0) this.pending.splice(i, 1)[0]?.resolve(m);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const p of this.pending.splice(0)) p.reject(this.failure);
+  }
+}
