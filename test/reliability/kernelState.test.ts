@@ -131,16 +131,17 @@ describe.skipIf(skip !== undefined)("kernel state under faults (tracefs tracer)"
       encoding: "utf8",
     });
     expect(second.exitCode).toBe(1);
+    expect(kernelTraceState(b.name).enable).toBe("0");
     expect(second.stderr).toMatch(
       /^blkrx: another blkrx session is using the kernel's blk tracer, which is global \(pid \d+, lock [^)]+\); wait for it to finish$/,
     );
-    expect(kernelTraceState(b.name)).toEqual(beforeB);
     // The first session was not disturbed: still tracing, then a normal end.
     expect(kernelTraceState(a.name).current_tracer).toBe("blk");
     const r = await settled(first.child);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).events).toBe(0);
     expect(kernelTraceState(a.name)).toEqual(beforeA);
+    expect(kernelTraceState(b.name)).toEqual(beforeB);
   }, 30_000);
 
   it("blkrx run: SIGTERM stops the workload, restores the kernel, leaves no workload or tracer process", async () => {
@@ -161,6 +162,7 @@ describe.skipIf(skip !== undefined)("kernel state under faults (tracefs tracer)"
     await ready;
     child.kill("SIGTERM");
     const r = await settled(child);
+    expect(r.stderr).toContain("blkrx: the run was interrupted");
     expect(r.code).toBe(130);
     expect(JSON.parse(r.stdout).interrupted).toBe(true);
     expect(kernelTraceState(a.name)).toEqual(before);
