@@ -21,6 +21,11 @@ export async function extentsOf(path: string): Promise<FileMap> {
       `${path}: on ${fsType}, filefrag reports logical addresses, not device sectors, so blkrx cannot map its extents`,
     );
   }
+  if (fsType === "tmpfs" || fsType === "ramfs") {
+    throw new InputError(
+      `${path}: on ${fsType}, the file lives in memory and has no block extents, so there are no device sectors to map`,
+    );
+  }
   const { execa } = await import("execa"); // loaded on demand: execa costs start-up time for replay-only runs
   const result = await execa("filefrag", ["-v", path], { reject: false });
   if (result.exitCode !== 0) {

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { main } from "./cli.js";
 
+// `blkrx cat big.bin | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

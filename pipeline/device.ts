@@ -81,9 +81,10 @@ export async function discoverFile(
     throw new InputError(`${path}: cannot stat the file (${error.code ?? error.message})`);
   });
   if (!stat.isFile()) throw new InputError(`${path} is not a regular file`);
+  // Extents first: they refuse tmpfs and btrfs with the real reason (both have anonymous device numbers).
+  const fileMap = await extentsOf(path);
   const [maj, min] = splitDev(stat.dev);
   const own = targetOfDevice(`${maj}:${min}`, path);
-  const fileMap = await extentsOf(path);
   const target = device ? targetOfDeviceName(device) : own;
   return { target, fileMap: { ...fileMap, partitionStart: own.partitionStart }, fileSize: stat.size };
 }

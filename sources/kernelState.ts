@@ -52,9 +52,12 @@ export function ensureTracefs(path: string = TRACEFS): boolean {
   try {
     execFileSync("mount", ["-t", "tracefs", "nodev", path], { stdio: "ignore" });
   } catch (error: unknown) {
-    throw new InputError(`cannot mount tracefs at ${path} (live tracing needs root and a kernel with tracefs)`, {
-      cause: error,
-    });
+    throw new InputError(
+      `tracefs is not mounted at ${path} and blkrx cannot mount it: live tracing needs root with CAP_SYS_ADMIN and a kernel with tracefs (or mount it first: mount -t tracefs nodev ${path})`,
+      {
+        cause: error,
+      },
+    );
   }
   if (!existsSync(join(path, "current_tracer"))) {
     throw new InputError(`tracefs at ${path} has no current_tracer file (is CONFIG_FTRACE enabled?)`);
@@ -116,11 +119,21 @@ export function snapshotKernelState(device: string, tracefs: string = TRACEFS): 
 export function restoreKernelState(snap: KernelStateSnapshot): string[] {
   const problems: string[] = [];
   const t = snap.tracefs;
+  const deadline = Date.now() + 2000;
   const put = (path: string, value: string): void => {
-    try {
-      if (readSetting(path) !== value) writeSetting(path, value);
-    } catch (error: unknown) {
-      problems.push(`could not restore ${path} to "${value}": ${error instanceof Error ? error.message : error}`);
+    for (;;) {
+      try {
+        if (readSetting(path) !== value) writeSetting(path, value);
+        return;
+      } catch (error: unknown) {
+        // current_tracer is EBUSY while a just-killed trace_pipe reader still has the file open.
+        if ((error as NodeJS.ErrnoException).code === "EBUSY" && Date.now() < deadline) {
+          sleepSync(10);
+          continue;
+        }
+        problems.push(`could not restore ${path} to "${value}": ${error instanceof Error ? error.message : error}`);
+        return;
+      }
     }
   };
   put(join(t, "tracing_on"), "0");
@@ -142,6 +155,11 @@ export function restoreKernelState(snap: KernelStateSnapshot): string[] {
     }
   }
   return problems;
+}
+
+/** Block the thread for `ms` (restore runs where nothing async can, e.g. in an exit handler). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Path of `/sys/block/DEV/trace/NAME`. */

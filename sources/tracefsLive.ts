@@ -112,7 +112,14 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
         throw new InputError(`block tracing is already enabled on ${device} by another tool (trace/enable is 1)`);
       }
       if (snap.tracer !== "nop") {
-        throw new InputError(`the kernel tracer "${snap.tracer}" is in use; blkrx needs current_tracer to be nop`);
+        throw new InputError(
+          `the kernel tracer "${snap.tracer}" is in use; blkrx needs current_tracer to be nop (if nothing else is tracing, a killed session left it: echo nop > ${tracefs}/current_tracer)`,
+        );
+      }
+      if (!readSetting(join(tracefs, "available_tracers")).split(/\s+/).includes("blk")) {
+        throw new InputError(
+          "this kernel has no blk tracer (CONFIG_BLK_DEV_IO_TRACE), so blkrx cannot trace live; replaying a saved trace still works",
+        );
       }
       configure(tracefs, device, options.lba);
       for (const [cpu, n] of readDropCounters(tracefs)) baseline.set(cpu, n);
@@ -150,7 +157,9 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
 /** Throw the one-sentence error for a non-root user. */
 export function requireRoot(): void {
   if (typeof process.getuid === "function" && process.getuid() !== 0) {
-    throw new InputError("live tracing needs root (run blkrx as root or with sudo)");
+    throw new InputError(
+      "live tracing needs root (or CAP_SYS_ADMIN), tracefs mounted at /sys/kernel/tracing and a kernel with the blk tracer; run blkrx as root or with sudo",
+    );
   }
 }
 

@@ -16,7 +16,7 @@ export type Goal = (ctx: BenchContext) => Promise<BenchRow[]>;
 export const BIN = join(ROOT, "dist", "pipeline", "bin.js");
 
 /**
- * A `node dist/pipeline/bin.js ARGS` command.
+ * A `node dist/cli/bin.js ARGS` command.
  *
  * @example blkrxCommand(["analyze", "x.bin", "--no-db", "--json"])
  */

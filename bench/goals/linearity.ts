@@ -40,8 +40,8 @@ export async function linearityGoal(ctx: BenchContext): Promise<BenchRow[]> {
   let wSmall = Number.POSITIVE_INFINITY;
   let wBig = Number.POSITIVE_INFINITY;
   for (let r = 0; r < (ctx.quick ? 2 : 3); r++) {
-    const [ws, cs] = await inProcessBest(small.path, 5);
-    const [wb, cb] = await inProcessBest(big.path, 3);
+    const [ws, cs] = await inProcessBest(small.path, 10);
+    const [wb, cb] = await inProcessBest(big.path, 5);
     [wSmall, tSmall, wBig, tBig] = [Math.min(wSmall, ws), Math.min(tSmall, cs), Math.min(wBig, wb), Math.min(tBig, cb)];
     ctx.log(
       `  linearity round ${r + 1}: CPU 1M ${cs.toFixed(3)} s, 10M ${cb.toFixed(3)} s; wall ${ws.toFixed(3)} / ${wb.toFixed(3)} s`,

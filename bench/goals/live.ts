@@ -139,7 +139,10 @@ export async function liveGoal(ctx: BenchContext): Promise<BenchRow[]> {
       },
     ];
   } catch (error: unknown) {
-    return [skipped(GOAL, measure, TARGET, `could not run: ${error instanceof Error ? error.message : String(error)}`)];
+    const why = error instanceof Error ? error.message : String(error);
+    return [
+      { goal: GOAL, measure, value: null, unit: "", target: TARGET, status: "FAIL", note: `the run failed: ${why}` },
+    ];
   } finally {
     if (loop) execFileSync("losetup", ["-d", loop]);
     rmSync(image, { force: true });

@@ -3,10 +3,10 @@ import { execa } from "execa";
 
 /** Repository root and the compiled CLI that `npm test` builds first. */
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const BIN = `${ROOT}dist/pipeline/bin.js`;
+export const BIN = `${ROOT}dist/cli/bin.js`;
 export const FIXTURES = `${ROOT}test/fixtures`;
 
-/** Run the blkrx CLI as a user would (node dist/pipeline/bin.js ...), never throwing on a non-zero exit. */
+/** Run the blkrx CLI as a user would (node dist/cli/bin.js ...), never throwing on a non-zero exit. */
 export function blkrx(args: readonly string[], options: { cwd?: string; input?: string | Buffer } = {}) {
   return execa("node", [BIN, ...args], {
     cwd: options.cwd ?? FIXTURES,

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputError, TraceFormatError } from "../../model/errors.js";
 import { MAX_LINE_CHARS } from "../../sources/textLineDecoder.js";
-import { DECODERS, decodeChunked, SEEDS, SOAK } from "./helpers.js";
+import { DECODERS, decodeChunked, FC_SEED, SEEDS, SOAK } from "./helpers.js";
 
 /**
  * Hostile input for every decoder: real traces of each format with random
@@ -21,12 +21,19 @@ const ALL_SEEDS = Object.values(SEEDS);
 
 const at = (n: number, b: Buffer) => (b.length === 0 ? 0 : n % (b.length + 1));
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.nat({ max: 7 })).map(([p, bit]): Mutation => (b) => {
-    const c = Buffer.from(b);
-    if (c.length > 0) c[p % c.length] = (c[p % c.length] as number) ^ (1 << bit);
-    return c;
-  }),
-  fc.nat().map((p): Mutation => (b) => b.subarray(0, at(p, b))),
+  fc.tuple(fc.nat(), fc.nat({ max: 7 })).map(
+    ([p, bit]): Mutation =>
+      (b) => {
+        const c = Buffer.from(b);
+        if (c.length > 0) c[p % c.length] = (c[p % c.length] as number) ^ (1 << bit);
+        return c;
+      },
+  ),
+  fc.nat().map(
+    (p): Mutation =>
+      (b) =>
+        b.subarray(0, at(p, b)),
+  ),
   fc.tuple(fc.nat(), fc.nat(), fc.nat({ max: 600 }), fc.nat({ max: ALL_SEEDS.length - 1 })).map(
     ([p, from, len, k]): Mutation =>
       (b) => {
@@ -35,12 +42,18 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
         return Buffer.concat([b.subarray(0, at(p, b)), other.subarray(start, start + len), b.subarray(at(p, b))]);
       },
   ),
-  fc.tuple(fc.nat(), fc.nat({ max: 300 })).map(([p, len]): Mutation => (b) => {
-    return Buffer.concat([b.subarray(0, at(p, b)), b.subarray(at(p, b) + len)]);
-  }),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 64 })).map(([p, n]): Mutation => (b) => {
-    return Buffer.concat([b.subarray(0, at(p, b)), Buffer.alloc(n, 0), b.subarray(at(p, b))]);
-  }),
+  fc.tuple(fc.nat(), fc.nat({ max: 300 })).map(
+    ([p, len]): Mutation =>
+      (b) => {
+        return Buffer.concat([b.subarray(0, at(p, b)), b.subarray(at(p, b) + len)]);
+      },
+  ),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 64 })).map(
+    ([p, n]): Mutation =>
+      (b) => {
+        return Buffer.concat([b.subarray(0, at(p, b)), Buffer.alloc(n, 0), b.subarray(at(p, b))]);
+      },
+  ),
   fc.constant<Mutation>((b) => Buffer.from(b.toString("latin1").replaceAll("\n", "\r\n"), "latin1")),
   fc.tuple(fc.nat(), fc.integer({ min: 200, max: 5000 }), fc.constantFrom(0x41, 0x20, 0x7b, 0xff)).map(
     ([p, n, byte]): Mutation =>
@@ -82,7 +95,7 @@ describe("decoders on mutated real traces", () => {
           expect(r.error.message).not.toContain("\n");
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...FC_SEED },
     );
   });
 
@@ -96,7 +109,7 @@ describe("decoders on mutated real traces", () => {
         expect(r.events.length).toBeLessThanOrEqual(maxEvents(format, bytes));
         if (!damage) expect(r.skipped).toBe(0);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...FC_SEED },
     );
   });
 
@@ -110,7 +123,7 @@ describe("decoders on mutated real traces", () => {
         expect(chunked.events).toEqual(whole.events);
         expect(chunked.error?.message).toEqual(whole.error?.message);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...FC_SEED },
     );
   });
 
@@ -161,7 +174,9 @@ describe("overlong lines are refused at 1 MiB, in linear time and bounded memory
       for (const b of lenient.push(good)) events += b.length;
       for (const b of lenient.end()) events += b.length;
       const ms = performance.now() - started;
-      console.log(`${format}: ${LINE_MB} MiB line skipped in ${Math.round(ms)} ms, heap growth ≤ ${heapPeak >> 20} MiB`);
+      console.log(
+        `${format}: ${LINE_MB} MiB line skipped in ${Math.round(ms)} ms, heap growth ≤ ${heapPeak >> 20} MiB`,
+      );
       expect(skips.skipped).toBe(1);
       expect(events).toBe(goodEvents);
       expect(ms).toBeLessThan(LINE_MB * 100); // linear: ~10 ms per MiB here; quadratic was 47 s for 64 MiB
@@ -190,7 +205,7 @@ describe("format detection on hostile heads", () => {
           }
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...FC_SEED },
     );
   });
 });

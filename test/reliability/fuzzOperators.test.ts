@@ -9,7 +9,7 @@ import { latencySummary } from "../../operators/latencySummary.js";
 import { requestLifecycle } from "../../operators/requestLifecycle.js";
 import type { GapCounts } from "../../operators/summaryTypes.js";
 import { analyze } from "../../pipeline/analyze.js";
-import { fixtureBytes, SOAK } from "./helpers.js";
+import { FC_SEED, fixtureBytes, SOAK } from "./helpers.js";
 
 /**
  * Operators on hostile event streams: random actions, flags, sizes (0, odd
@@ -25,37 +25,39 @@ const ACTIONS = [Act.QUEUE, Act.GETRQ, Act.INSERT, Act.ISSUE, Act.COMPLETE, Act.
 const CATS = [0, Cat.READ, Cat.WRITE, Cat.DISCARD, Cat.NOTIFY, Cat.SYNC, Cat.AHEAD | Cat.READ, Cat.FLUSH];
 
 const eventsArb = (base: number) =>
-  fc.array(
-    fc.record({
-      code: fc.constantFrom(...ACTIONS),
-      cats: fc.constantFrom(...CATS),
-      sector: fc.nat({ max: 6000 }),
-      bytes: fc.oneof(fc.constantFrom(0, 511, 512, 4096, 131072), fc.nat({ max: 600_000 })),
-      dt: fc.nat({ max: 100_000 }),
-      device: fc.constantFrom(0, 1),
-      pid: fc.nat({ max: 3 }),
-    }),
-    { maxLength: 120 },
-  ).map((rows) => {
-    let time = 0;
-    return rows.map((r): BlockEvent => {
-      time += r.dt;
-      return {
-        device: { major: 7, minor: r.device },
-        cpu: 0,
-        sequence: 0,
-        time,
-        pid: r.pid,
-        action: "",
-        rwbs: "",
-        code: (r.code | r.cats) >>> 0,
-        sector: base + r.sector,
-        sectors: 0,
-        bytes: r.bytes,
-        error: 0,
-      };
+  fc
+    .array(
+      fc.record({
+        code: fc.constantFrom(...ACTIONS),
+        cats: fc.constantFrom(...CATS),
+        sector: fc.nat({ max: 6000 }),
+        bytes: fc.oneof(fc.constantFrom(0, 511, 512, 4096, 131072), fc.nat({ max: 600_000 })),
+        dt: fc.nat({ max: 100_000 }),
+        device: fc.constantFrom(0, 1),
+        pid: fc.nat({ max: 3 }),
+      }),
+      { maxLength: 120 },
+    )
+    .map((rows) => {
+      let time = 0;
+      return rows.map((r): BlockEvent => {
+        time += r.dt;
+        return {
+          device: { major: 7, minor: r.device },
+          cpu: 0,
+          sequence: 0,
+          time,
+          pid: r.pid,
+          action: "",
+          rwbs: "",
+          code: (r.code | r.cats) >>> 0,
+          sector: base + r.sector,
+          sectors: 0,
+          bytes: r.bytes,
+          error: 0,
+        };
+      });
     });
-  });
 
 /** A file of up to 8 extents of 4 KiB blocks, logically contiguous, placed anywhere in the first 6000 sectors. */
 const fileMapArb: fc.Arbitrary<FileMap> = fc
@@ -128,7 +130,7 @@ describe("analysis operators against a naive reference", () => {
   it("random events and file maps: events, bytes, unique sectors and both gap mixes match", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.nat({ max: 2 ** 20 }).chain((hi) => fc.tuple(eventsArb(0), fc.option(fileMapArb, { nil: undefined }))),
+        fc.tuple(eventsArb(0), fc.option(fileMapArb, { nil: undefined })),
         fc.integer({ min: 1, max: 64 }),
         fc.integer({ min: 1, max: 100 }),
         fc.integer({ min: 0, max: 3000 }),
@@ -148,7 +150,7 @@ describe("analysis operators against a naive reference", () => {
           if (fileMap) expect(s.coverage).toBe(ref.unique.size / Math.ceil(fileMap.fileSize / 512));
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...FC_SEED },
     );
   });
 
@@ -161,7 +163,7 @@ describe("analysis operators against a naive reference", () => {
         expect([s.events, s.readBytes, s.uniqueSectors]).toEqual([ref.events, ref.readBytes, ref.unique.size]);
         expect(s.gaps.physical).toEqual(ref.physical);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...FC_SEED },
     );
   });
 
@@ -176,7 +178,7 @@ describe("analysis operators against a naive reference", () => {
         const text = JSON.stringify(reports[0]);
         expect(text).not.toMatch(/NaN|-\d/);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...FC_SEED },
     );
   });
 });
@@ -198,7 +200,7 @@ describe("filefrag listings", () => {
           expect((e as Error).message).not.toContain("\n");
         }
       }),
-      { numRuns: RUNS * 2 },
+      { numRuns: RUNS * 2, ...FC_SEED },
     );
   });
 });

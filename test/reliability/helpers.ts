@@ -13,6 +13,9 @@ import { FIXTURES } from "../helpers/cli.js";
 /** `npm run test:soak` sets BLKRX_SOAK=1: full-size runs (≥20 GB stream, 100 kills, many more fuzz cases). */
 export const SOAK = process.env.BLKRX_SOAK === "1";
 
+/** fast-check settings: BLKRX_FC_SEED replays a failing run with the seed fast-check printed. */
+export const FC_SEED: { seed?: number } = process.env.BLKRX_FC_SEED ? { seed: Number(process.env.BLKRX_FC_SEED) } : {};
+
 /** Bytes of a fixture file. */
 export function fixtureBytes(name: string): Buffer {
   return readFileSync(`${FIXTURES}/${name}`);

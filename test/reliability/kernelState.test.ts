@@ -1,10 +1,12 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { execa, type ResultPromise } from "execa";
+import { execa, execaSync } from "execa";
+import { take } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tracefsLive } from "../../sources/tracefsLive.js";
 import { BIN } from "../helpers/cli.js";
 import { kernelTraceState, leftoverProcesses } from "../live/kernelTraceState.js";
-import { createBareLoop, liveSkipReason } from "../live/loopDisk.js";
+import { createBareLoop, liveSkipReason, takeLiveTestTurn } from "../live/loopDisk.js";
 
 /**
  * Kernel state under faults during `blkrx live` / `blkrx run` with the
@@ -55,7 +57,7 @@ function childrenOf(pid: number): { pid: number; cmd: string }[] {
   return out;
 }
 
-async function settled(child: ResultPromise) {
+async function settled(child: PromiseLike<{ exitCode?: number; signal?: string; stdout: unknown; stderr: unknown }>) {
   const r = await child;
   return { code: r.exitCode, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
@@ -63,13 +65,24 @@ async function settled(child: ResultPromise) {
 describe.skipIf(skip !== undefined)("kernel state under faults (tracefs tracer)", () => {
   let a: Loop;
   let b: Loop;
-  beforeAll(() => {
+  let endTurn: () => void = () => {};
+  let mounted = false;
+  beforeAll(async () => {
+    endTurn = await takeLiveTestTurn(); // tracefs is global: live test files take turns
+    // With tracefs mounted here, blkrx leaves the mount alone and every setting it restores is visible.
+    if (!existsSync("/sys/kernel/tracing/current_tracer")) {
+      execaSync("mount", ["-t", "tracefs", "nodev", "/sys/kernel/tracing"]);
+      mounted = true;
+    }
+    expect(kernelTraceState("loop0").current_tracer).toBe("nop");
     a = createBareLoop();
     b = createBareLoop();
-  });
+  }, 300_000);
   afterAll(() => {
     a?.cleanup();
     b?.cleanup();
+    if (mounted) execaSync("umount", ["/sys/kernel/tracing"], { reject: false });
+    endTurn();
   });
   const live = (loop: Loop, extra: string[] = []) => [
     "live",
@@ -81,6 +94,22 @@ describe.skipIf(skip !== undefined)("kernel state under faults (tracefs tracer)"
     "--no-db",
     ...extra,
   ];
+
+  it("teardown right after start (the reader killed, not yet gone) restores current_tracer, 10 times in a row", async () => {
+    // Before the fix, current_tracer stayed "blk": writing it is EBUSY while the killed `cat trace_pipe` still has it open.
+    const before = kernelTraceState(a.name);
+    for (let k = 0; k < 10; k++) {
+      const sub = tracefsLive({ device: a.loop, signals: false })
+        .pipe(take(1))
+        .subscribe({ error: () => {} });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(kernelTraceState(a.name).current_tracer).toBe("blk");
+      sub.unsubscribe(); // synchronous teardown: SIGKILL the reader, restore at once
+      expect(kernelTraceState(a.name)).toEqual(before);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(leftoverProcesses("trace_pipe")).toEqual([]);
+  }, 30_000);
 
   it("SIGTERM: final summary, exit 0, tracefs and sysfs restored, no child left", async () => {
     const before = kernelTraceState(a.name);

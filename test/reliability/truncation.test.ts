@@ -40,39 +40,43 @@ describe("a live stream cut mid-record", () => {
     ["inside a header", 1000, 17],
     ["inside a payload", withPayload, 52],
     ["after the last record", starts.length, 30],
-  ])("cut %s (record %i, %i bytes in): every complete event kept, tail reported once, run stored", async (_w, k, into) => {
-    const whole = starts[k] ?? bin.length;
-    const kept = bin.subarray(0, whole);
-    const partial = k < starts.length ? bin.subarray(whole, whole + into) : Buffer.alloc(into, 0x07);
-    // What the complete records alone give, read as a file.
-    const keptFile = join(dir, `kept-${k}.bin`);
-    writeFileSync(keptFile, kept);
-    const expected = JSON.parse((await blkrx(["analyze", keptFile, ...EXTENTS, "--json", "--no-db"])).stdout);
+  ])(
+    "cut %s (record %i, %i bytes in): every complete event kept, tail reported once, run stored",
+    async (_w, k, into) => {
+      const whole = starts[k] ?? bin.length;
+      const kept = bin.subarray(0, whole);
+      const partial = k < starts.length ? bin.subarray(whole, whole + into) : Buffer.alloc(into, 0x07);
+      // What the complete records alone give, read as a file.
+      const keptFile = join(dir, `kept-${k}.bin`);
+      writeFileSync(keptFile, kept);
+      const expected = JSON.parse((await blkrx(["analyze", keptFile, ...EXTENTS, "--json", "--no-db"])).stdout);
 
-    const db = join(dir, `live-${k}.duckdb`);
-    const pipeline = `${killedTracer(Buffer.concat([kept, partial]))} | node ${BIN} live - ${EXTENTS.join(" ")} --json --no-view --db ${db}`;
-    const r = await execa("bash", ["-c", pipeline], { cwd: FIXTURES, reject: false, encoding: "utf8" });
-    expect(r.exitCode).toBe(0);
-    const got = JSON.parse(r.stdout);
-    const { durationNs: _a, ...want } = expected;
-    const { durationNs: _b, ...have } = got;
-    expect(have).toEqual(want);
-    expect(got.events).toBeGreaterThan(0);
-    const notes = r.stderr.split("\n").filter((l) => l.includes("ends inside a record"));
-    expect(notes).toEqual([
-      `blkrx: <stdin>: the trace ends inside a record (${into} bytes dropped, as when the tracer is killed); the ${k} complete records before it were kept`,
-    ]);
-    expect(r.stderr).toMatch(/stored run 1 in /);
-    const store = await openStore(db);
-    try {
-      const rows = (
-        await store.connection.runAndReadAll(
-          "select r.events, r.read_bytes, (select count(*) from events e where e.run_id = r.run_id) from runs r",
-        )
-      ).getRowsJS();
-      expect(rows).toEqual([[BigInt(got.events), BigInt(got.readBytes), BigInt(got.events)]]);
-    } finally {
-      store.close();
-    }
-  }, 60_000);
+      const db = join(dir, `live-${k}.duckdb`);
+      const pipeline = `${killedTracer(Buffer.concat([kept, partial]))} | node ${BIN} live - ${EXTENTS.join(" ")} --json --no-view --db ${db}`;
+      const r = await execa("bash", ["-c", pipeline], { cwd: FIXTURES, reject: false, encoding: "utf8" });
+      expect(r.exitCode).toBe(0);
+      const got = JSON.parse(r.stdout);
+      const { durationNs: _a, ...want } = expected;
+      const { durationNs: _b, ...have } = got;
+      expect(have).toEqual(want);
+      expect(got.events).toBeGreaterThan(0);
+      const notes = r.stderr.split("\n").filter((l) => l.includes("ends inside a record"));
+      expect(notes).toEqual([
+        `blkrx: <stdin>: the trace ends inside a record (${into} bytes dropped, as when the tracer is killed); the ${k} complete records before it were kept`,
+      ]);
+      expect(r.stderr).toMatch(/stored run 1 in /);
+      const store = await openStore(db);
+      try {
+        const rows = (
+          await store.connection.runAndReadAll(
+            "select r.events, r.read_bytes, (select count(*) from events e where e.run_id = r.run_id) from runs r",
+          )
+        ).getRowsJS();
+        expect(rows).toEqual([[BigInt(got.events), BigInt(got.readBytes), BigInt(got.events)]]);
+      } finally {
+        store.close();
+      }
+    },
+    60_000,
+  );
 });

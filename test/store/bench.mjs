@@ -10,7 +10,7 @@ import { openRunWriter } from "../../dist/sinks/duckdb/index.js";
 
 const events = Number(process.argv[2] ?? 2_000_000);
 const dir = mkdtempSync(join(tmpdir(), "blkrx-bench-"));
-const bin = new URL("../../dist/pipeline/bin.js", import.meta.url).pathname;
+const bin = new URL("../../dist/cli/bin.js", import.meta.url).pathname;
 
 function batches(size) {
   const out = [];

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const BIN = new URL("../../dist/pipeline/bin.js", import.meta.url).pathname;
+const BIN = new URL("../../dist/cli/bin.js", import.meta.url).pathname;
 const FIX = new URL("../fixtures/", import.meta.url).pathname;
 const DOC = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "blkrx-cli-"));
