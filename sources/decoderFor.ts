@@ -16,7 +16,7 @@ export interface DecoderOptions {
   timeBase?: TimeBase;
   /** Keep payload bytes (binary only). @default true */
   payloads?: boolean;
-  /** Early selection of records (binary only; see BinaryDecoder). */
+  /** Early selection of records (binary and blkparse text; see BinaryDecoder, TextLineDecoder). */
   keep?: (action: number, bytes: number) => boolean;
 }
 
@@ -36,7 +36,7 @@ export function decoderFor(format: TraceFormat, options: DecoderOptions): ChunkD
         ...(options.keep ? { keep: options.keep } : {}),
       });
     case "blkparse":
-      return new BlkparseTextDecoder(base);
+      return new BlkparseTextDecoder({ ...base, ...(options.keep ? { keep: options.keep } : {}) });
     case "ftrace":
       return new FtraceTextDecoder(base);
     case "ndjson":

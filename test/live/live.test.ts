@@ -88,7 +88,9 @@ describe("blkrx live errors", () => {
       { reject: false, encoding: "utf8", cwd: "/tmp" },
     );
     expect(r.exitCode).toBe(1);
-    expect(r.stderr.trim()).toBe("blkrx: live tracing needs root (run blkrx as root or with sudo)");
+    expect(r.stderr.trim()).toBe(
+      "blkrx: live tracing needs root (or CAP_SYS_ADMIN), tracefs mounted at /sys/kernel/tracing and a kernel with the blk tracer; run blkrx as root or with sudo",
+    );
   });
 });
 

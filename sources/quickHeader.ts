@@ -1,0 +1,122 @@
+import { Act, Cat } from "../model/actions.js";
+
+/**
+ * Byte-level readers for the `ACTION RWBS` fields of blk text lines, used to
+ * skip lines a selection drops without parsing them (see
+ * TextLineDecoder.quickAction). Each returns -1 when the bytes are not what
+ * a well-formed line holds, so the caller falls back to the full parser.
+ */
+
+const SPACE = 32;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+/** Position after the spaces at `p` (at least one required), or -1. */
+export function skipSpaces(buf: Uint8Array, p: number, to: number): number {
+  if (p >= to || buf[p] !== SPACE) return -1;
+  let q = p + 1;
+  while (q < to && buf[q] === SPACE) q++;
+  return q;
+}
+
+/** Position after the digits at `p` (at least one required), or -1. */
+export function skipDigits(buf: Uint8Array, p: number, to: number): number {
+  let q = p;
+  while (q < to && (buf[q] as number) >= DIGIT_0 && (buf[q] as number) <= DIGIT_9) q++;
+  return q > p ? q : -1;
+}
+
+/** Spaces then digits at `p`; -1 when either is missing or `p` is already -1. */
+export function spacedDigits(buf: Uint8Array, p: number, to: number): number {
+  if (p < 0) return -1;
+  const q = skipSpaces(buf, p, to);
+  return q < 0 ? -1 : skipDigits(buf, q, to);
+}
+
+/**
+ * Read `ACTION RWBS ` at `p` (action letters, spaces, RWBS letters, a space)
+ * and return the raw action (code | category bits), or -1.
+ *
+ * @example quickActionRwbs(bytes, at, end) // Act.ISSUE | Cat.READ | Cat.SYNC for "D  RS "
+ */
+export function quickActionRwbs(buf: Uint8Array, p: number, to: number): number {
+  const a = buf[p];
+  const b = buf[p + 1];
+  let code: number;
+  let q = p + 1;
+  if (b === SPACE) code = letterCode(a as number);
+  else if (a === 85 && b === 84) {
+    code = Act.UNPLUG_TIMER; // "UT"
+    q = p + 2;
+  } else return -1;
+  if (code < 0) return -1;
+  q = skipSpaces(buf, q, to);
+  if (q < 0) return -1;
+  const category = rwbsBits(buf, q, to);
+  return category < 0 ? -1 : (code | category) >>> 0;
+}
+
+/** Category bits of the RWBS word at `p` (ended by a space), or -1. */
+function rwbsBits(buf: Uint8Array, p: number, to: number): number {
+  let q = p;
+  let bits = 0;
+  if (buf[q] === 70 && q + 1 < to && isKind(buf[q + 1] as number)) {
+    bits |= Cat.FLUSH; // leading F = preflush
+    q++;
+  }
+  const kind = buf[q++];
+  if (kind === 68) bits |= Cat.DISCARD;
+  else if (kind === 87) bits |= Cat.WRITE;
+  else if (kind === 82) bits |= Cat.READ;
+  else if (kind !== 78) return -1;
+  for (; q < to; q++) {
+    const c = buf[q];
+    if (c === SPACE) return bits >>> 0;
+    if (c === 70) bits |= Cat.FUA;
+    else if (c === 65) bits |= Cat.AHEAD;
+    else if (c === 83) bits |= Cat.SYNC;
+    else if (c === 77) bits |= Cat.META;
+    else return -1;
+  }
+  return -1;
+}
+
+function isKind(c: number): boolean {
+  return c === 68 || c === 87 || c === 82 || c === 78;
+}
+
+/** Single-letter action codes (blkparse letters). */
+function letterCode(c: number): number {
+  switch (c) {
+    case 81:
+      return Act.QUEUE; // Q
+    case 77:
+      return Act.BACKMERGE; // M
+    case 70:
+      return Act.FRONTMERGE; // F
+    case 71:
+      return Act.GETRQ; // G
+    case 83:
+      return Act.SLEEPRQ; // S
+    case 82:
+      return Act.REQUEUE; // R
+    case 68:
+      return Act.ISSUE; // D
+    case 67:
+      return Act.COMPLETE; // C
+    case 80:
+      return Act.PLUG; // P
+    case 85:
+      return Act.UNPLUG_IO; // U
+    case 73:
+      return Act.INSERT; // I
+    case 88:
+      return Act.SPLIT; // X
+    case 66:
+      return Act.BOUNCE; // B
+    case 65:
+      return Act.REMAP; // A
+    default:
+      return -1;
+  }
+}
