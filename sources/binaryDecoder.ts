@@ -11,6 +11,8 @@ const MAGIC_V7 = (0x65617400 | 7) >>> 0;
 /** Largest possible record: header plus a u16 payload length. */
 const MAX_RECORD_BYTES = 48 + 0xffff;
 const EMPTY = new Uint8Array(0);
+/** The line tracefs inserts into `trace_pipe` when its ring buffer overran. */
+const LOST_EVENTS = /^CPU:\s*\d+ \[LOST (\d+) EVENTS\]\r?$/;
 /** Events per emitted batch. */
 export const DEFAULT_BATCH_SIZE = 8192;
 
@@ -89,6 +91,12 @@ export class BinaryDecoder {
   private names: Map<number, string> | undefined;
   /** Bytes consumed so far (complete records and skipped bytes). */
   bytesRead = 0;
+  /**
+   * Events the kernel reported lost: tracefs writes a text line
+   * `CPU:N [LOST M EVENTS]` into the binary `trace_pipe` stream when its ring
+   * buffer overran; the decoder counts M and skips the line.
+   */
+  dropped = 0;
 
   constructor(options: BinaryDecoderOptions = {}) {
     this.file = options.file ?? "-";
@@ -139,6 +147,14 @@ export class BinaryDecoder {
   /** Flush the last batch; a partial trailing record is an error (or one skip when lenient). */
   end(): EventBatch[] {
     const out: EventBatch[] = [];
+    // A short `CPU:N [LOST M EVENTS]` line can end the stream (shorter than a header).
+    if (this.carry.length > 0 && this.carry.length < HEADER_BYTES && this.carry[0] === 0x43) {
+      const line = this.lostLine(this.carry, 0);
+      if (line > 0) {
+        this.offset += line;
+        this.carry = this.carry.slice(line);
+      }
+    }
     if (this.carry.length > 0) {
       const what =
         this.carry.length < HEADER_BYTES
@@ -160,6 +176,13 @@ export class BinaryDecoder {
     const len = buf.length;
     const keep = this.keep;
     while (len - pos >= HEADER_BYTES) {
+      if (buf[pos] === 0x43 && buf[pos + 1] === 0x50 && buf[pos + 2] === 0x55 && buf[pos + 3] === 0x3a) {
+        const line = this.lostLine(buf, pos);
+        if (line > 0) {
+          pos += line;
+          continue;
+        }
+      }
       let le = this.littleEndian;
       if (le === undefined) {
         le = this.detectOrder(view, pos);
@@ -184,6 +207,32 @@ export class BinaryDecoder {
     }
     this.bytesRead = this.offset + pos;
     return pos;
+  }
+
+  /** Length of a complete `CPU:N [LOST M EVENTS]\n` line at `pos` (adding M to `dropped`), or 0. */
+  private lostLine(buf: Uint8Array, pos: number): number {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0 || nl - pos > 64) return 0;
+    const text = Buffer.from(buf.buffer, buf.byteOffset + pos, nl - pos).toString("latin1");
+    const m = LOST_EVENTS.exec(text);
+    if (!m) return 0;
+    this.dropped += Number(m[1]);
+    return nl - pos + 1;
+  }
+
+  /**
+   * Emit the rows decoded so far as a batch without waiting for a full one
+   * (live sources call it after each read so a view updates at once).
+   */
+  flushBatch(): EventBatch[] {
+    const out: EventBatch[] = [];
+    this.flush(out);
+    return out;
+  }
+
+  /** Bytes of an unfinished record held for the next chunk. */
+  get pendingBytes(): number {
+    return this.carry.length;
   }
 
   private detectOrder(view: DataView, pos: number): boolean | undefined {

@@ -1,5 +1,5 @@
 import type { EventBatch } from "../model/batch.js";
-import { BinaryDecoder, HEADER_BYTES } from "./binaryDecoder.js";
+import { BinaryDecoder, newTimeBase, type TimeBase } from "./binaryDecoder.js";
 
 /**
  * What a live source learns while it runs, shared with its caller the same
@@ -39,54 +39,30 @@ export function newLiveStats(): LiveStats {
 export class LiveDecoder {
   private readonly decoder: BinaryDecoder;
   private readonly stats: LiveStats;
-  private carry: Uint8Array = new Uint8Array(0);
+  private readonly base: TimeBase = newTimeBase();
 
   constructor(file: string, stats: LiveStats) {
-    this.decoder = new BinaryDecoder({ file });
+    this.decoder = new BinaryDecoder({ file, timeBase: this.base });
     this.stats = stats;
   }
 
   /** Decode every whole record `chunk` completes; keep the unfinished tail. */
   push(chunk: Uint8Array): EventBatch[] {
-    let buf = chunk;
-    if (this.carry.length > 0) {
-      buf = new Uint8Array(this.carry.length + chunk.length);
-      buf.set(this.carry, 0);
-      buf.set(chunk, this.carry.length);
+    const out = [...this.decoder.push(chunk), ...this.decoder.flushBatch()];
+    if (this.stats.firstRecordNs === undefined && this.base.set) {
+      this.stats.firstRecordNs = this.base.hi * 4294967296 + this.base.lo;
     }
-    const whole = wholeRecordsLength(buf);
-    this.carry = buf.slice(whole);
-    if (whole === 0) return [];
-    if (this.stats.firstRecordNs === undefined) this.stats.firstRecordNs = firstTimeNs(buf);
-    const out = [...this.decoder.push(buf.subarray(0, whole)), ...this.decoder.end()];
     for (const b of out) this.stats.records += b.length;
     return out;
   }
 
+  /** Events the kernel reported lost inside the stream (`CPU:N [LOST M EVENTS]` lines). */
+  get lostInStream(): number {
+    return this.decoder.dropped;
+  }
+
   /** Bytes of an unfinished record left at the end (dropped when tracing stops mid-record). */
   get pendingBytes(): number {
-    return this.carry.length;
+    return this.decoder.pendingBytes;
   }
-}
-
-/** Length of the prefix of `buf` made of whole blk_io_trace records (byte order from the first magic). */
-export function wholeRecordsLength(buf: Uint8Array): number {
-  if (buf.length < HEADER_BYTES) return 0;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const le = (view.getUint32(0, true) & 0xffffff00) >>> 0 === 0x65617400;
-  let pos = 0;
-  while (buf.length - pos >= HEADER_BYTES) {
-    const size = HEADER_BYTES + view.getUint16(pos + 46, le);
-    if (buf.length - pos < size) break;
-    pos += size;
-  }
-  return pos;
-}
-
-function firstTimeNs(buf: Uint8Array): number {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const le = (view.getUint32(0, true) & 0xffffff00) >>> 0 === 0x65617400;
-  const hi = le ? view.getUint32(12, true) : view.getUint32(8, false);
-  const lo = le ? view.getUint32(8, true) : view.getUint32(12, false);
-  return hi * 4294967296 + lo;
 }

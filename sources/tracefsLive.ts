@@ -65,6 +65,7 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
     const locks: TraceLock[] = [];
     let snap: KernelStateSnapshot | undefined;
     let reader: ReturnType<typeof startReader> | undefined;
+    let decoder: LiveDecoder | undefined;
     let cleaned = false;
     let stopping = false;
     const baseline = new Map<string, number>();
@@ -90,7 +91,8 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
         await drain(tracefs);
         reader.child.kill("SIGTERM");
         await reader.ended;
-        stats.dropped = droppedSince(tracefs, baseline);
+        // The per-CPU overrun counters and the in-stream LOST lines report the same losses; keep the larger.
+        stats.dropped = Math.max(droppedSince(tracefs, baseline), decoder?.lostInStream ?? 0);
         cleanup();
         subscriber.complete();
       } catch (error: unknown) {
@@ -123,10 +125,11 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
       }
       configure(tracefs, device, options.lba);
       for (const [cpu, n] of readDropCounters(tracefs)) baseline.set(cpu, n);
-      const decoder = new LiveDecoder(`${tracefs}/trace_pipe`, stats);
+      decoder = new LiveDecoder(`${tracefs}/trace_pipe`, stats);
+      const live = decoder;
       reader = startReader(tracefs, (chunk) => {
         try {
-          for (const batch of decoder.push(chunk)) subscriber.next(batch);
+          for (const batch of live.push(chunk)) subscriber.next(batch);
         } catch (error: unknown) {
           subscriber.error(error);
         }

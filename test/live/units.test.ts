@@ -9,7 +9,7 @@ import { parseSmapsRollup } from "../../pipeline/experiment/memorySampling.js";
 import { parseLlamaTimings, tokenTiming } from "../../pipeline/experiment/tokens.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { parseDropped } from "../../sources/blktraceLive.js";
-import { LiveDecoder, newLiveStats, wholeRecordsLength } from "../../sources/liveFraming.js";
+import { LiveDecoder, newLiveStats } from "../../sources/liveFraming.js";
 import { FIXTURES } from "../helpers/cli.js";
 
 const BIN = new Uint8Array(readFileSync(join(FIXTURES, "direct-contig.bin")));
@@ -44,7 +44,9 @@ describe("LiveDecoder", () => {
     expect(stats.records).toBe(expected);
     expect(dec.pendingBytes).toBe(0);
     expect(stats.firstRecordNs).toBeGreaterThan(0);
-    expect(wholeRecordsLength(BIN.subarray(0, 47))).toBe(0);
+    const partial = new LiveDecoder("x", newLiveStats());
+    expect(partial.push(BIN.subarray(0, 47))).toEqual([]);
+    expect(partial.pendingBytes).toBe(47);
   });
 });
 

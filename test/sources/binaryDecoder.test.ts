@@ -107,3 +107,27 @@ describe("BinaryDecoder", () => {
     );
   });
 });
+
+describe("BinaryDecoder and tracefs LOST lines", () => {
+  it("counts `CPU:N [LOST M EVENTS]` lines inside a binary trace_pipe stream and keeps every record", () => {
+    const lost = (cpu: number, n: number) => new TextEncoder().encode(`CPU:${cpu} [LOST ${n} EVENTS]\n`);
+    const whole = decodeAll(fixture);
+    // Split the fixture at a record boundary: the first record is an A with a 16-byte payload (64 bytes).
+    const cut = 64;
+    const spliced = new Uint8Array([
+      ...lost(0, 17),
+      ...fixture.subarray(0, cut),
+      ...lost(1, 5),
+      ...fixture.subarray(cut),
+      ...lost(1, 3),
+    ]);
+    const dec = new BinaryDecoder({ file: "pipe" });
+    const out = [];
+    for (let i = 0; i < spliced.length; i += 50) out.push(...dec.push(spliced.subarray(i, i + 50)));
+    out.push(...dec.end());
+    const b = concatBatches(out);
+    expect(b.length).toBe(whole.length);
+    expect(Array.from(b.sector)).toEqual(Array.from(whole.sector));
+    expect(dec.dropped).toBe(25);
+  });
+});
