@@ -1,26 +1,47 @@
-import type { RunMeta, RunWriter } from "../sinks/duckdb/runWriter.js";
+import type { EventBatch } from "../model/batch.js";
+import type { Summary } from "../operators/summaryTypes.js";
+import type { RunExtras, RunMeta } from "../sinks/duckdb/runWriter.js";
+
+/** The run store as CLI commands use it: `commit` resolves to the run id, or undefined when nothing was stored. */
+export interface CliStore {
+  append(batch: EventBatch): void;
+  appendRaw(batch: EventBatch): void;
+  commit(summary: Summary, extras?: RunExtras): Promise<number | undefined>;
+  abort(): Promise<void>;
+}
 
 /**
  * Open the run store for a CLI command. `db === false` (--no-db) stores
- * nothing. When the path is the default (./blkrx.duckdb) and cannot be
- * written (a read-only folder), the run is analyzed anyway and a note on
- * stderr says why it was not stored; an explicit --db that fails is an error.
+ * nothing. The store opens in a worker thread while the command starts
+ * analyzing (DuckDB's load and open then cost no wall time). When the path is
+ * the default (./blkrx.duckdb) and cannot be written (a read-only folder),
+ * the run is analyzed anyway and a note on stderr says why it was not stored;
+ * an explicit --db that fails is an error, raised by `commit`.
  *
- * @example const writer = await openStoreForCli("./blkrx.duckdb", true, meta);
+ * @example const store = await openStoreForCli("./blkrx.duckdb", true, meta); ...; const id = await store?.commit(summary);
  */
 export async function openStoreForCli(
   db: string | false,
   isDefault: boolean,
   meta: RunMeta,
-): Promise<RunWriter | undefined> {
+): Promise<CliStore | undefined> {
   if (db === false) return undefined;
-  const { openRunWriterInWorker } = await import("../sinks/duckdb/workerRunWriter.js");
-  try {
-    return await openRunWriterInWorker(db, meta);
-  } catch (error: unknown) {
-    if (!isDefault) throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`blkrx: not storing the run in ${db} (${why}); use --db PATH or --no-db\n`);
-    return undefined;
-  }
+  const { startRunWriterInWorker } = await import("../sinks/duckdb/workerRunWriter.js");
+  const writer = startRunWriterInWorker(db, meta);
+  return {
+    append: (batch) => writer.append(batch),
+    appendRaw: (batch) => writer.appendRaw?.(batch),
+    abort: () => writer.abort(),
+    async commit(summary, extras) {
+      try {
+        await writer.opened;
+      } catch (error: unknown) {
+        if (!isDefault) throw error;
+        const why = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`blkrx: not storing the run in ${db} (${why}); use --db PATH or --no-db\n`);
+        return undefined;
+      }
+      return writer.commit(summary, extras);
+    },
+  };
 }

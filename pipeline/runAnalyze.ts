@@ -53,8 +53,8 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
       // Without latency or raw storage, only the selected records are ever copied out of the decoder.
       ...(options.latency || options.raw ? {} : { keep: selectionFilter({ action: options.action, rw: options.rw }) }),
     });
-    const raw = writer?.appendRaw && options.raw ? writer : undefined;
-    const trace = raw ? events.pipe(tap((batch) => raw.appendRaw?.(batch))) : events;
+    const raw = options.raw ? writer : undefined;
+    const trace = raw ? events.pipe(tap((batch) => raw.appendRaw(batch))) : events;
     const summarized = (source: Observable<EventBatch>) =>
       source.pipe(
         analyzeEvents(analysis),
@@ -75,10 +75,8 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   } finally {
     progress.stop();
   }
-  if (writer) {
-    const runId = await writer.commit(summary, skips ? { skipped: skips.skipped } : {});
-    process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
-  }
+  const runId = await writer?.commit(summary, skips ? { skipped: skips.skipped } : {});
+  if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   if (skips && skips.skipped > 0) {
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
   }

@@ -49,11 +49,13 @@ export interface TimeBase {
   hi: number;
   lo: number;
   set: boolean;
+  /** Smallest relative time of the first record of each decoder sharing it (the set's genesis). */
+  min: number;
 }
 
 /** A time origin not yet set, to share between decoders. */
 export function newTimeBase(): TimeBase {
-  return { hi: 0, lo: 0, set: false };
+  return { hi: 0, lo: 0, set: false, min: Number.POSITIVE_INFINITY };
 }
 
 /**
@@ -79,6 +81,7 @@ export class BinaryDecoder {
   /** Absolute byte offset of `carry[0]` in the input. */
   private offset = 0;
   private readonly base: TimeBase;
+  private seenFirst = false;
   private readonly keep: ((action: number, bytes: number) => boolean) | undefined;
   private readonly payloads: boolean;
   private cols: MutableColumns;
@@ -202,11 +205,29 @@ export class BinaryDecoder {
       if (keep === undefined || keep(view.getUint32(pos + 28, le), view.getUint32(pos + 24, le))) {
         this.record(view, buf, pos, le, pduLen);
         if (this.count === this.batchSize) this.flush(out);
+      } else if (!this.seenFirst) {
+        // A skipped first record still sets the time origin, so times match an unfiltered decode.
+        this.noteFirst(
+          le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false),
+          le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false),
+        );
       }
       pos += HEADER_BYTES + pduLen;
     }
     this.bytesRead = this.offset + pos;
     return pos;
+  }
+
+  /** The first record of this input: set the shared origin if unset, and lower the set's genesis. */
+  private noteFirst(hi: number, lo: number): void {
+    const base = this.base;
+    if (!base.set) {
+      base.hi = hi;
+      base.lo = lo;
+      base.set = true;
+    }
+    base.min = Math.min(base.min, (hi - base.hi) * 4294967296 + (lo - base.lo));
+    this.seenFirst = true;
   }
 
   /** Length of a complete `CPU:N [LOST M EVENTS]\n` line at `pos` (adding M to `dropped`), or 0. */
@@ -277,12 +298,8 @@ export class BinaryDecoder {
     // u64 fields read as two u32 halves: exact up to 2^53 (see model/batch.ts).
     const tHi = le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false);
     const tLo = le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false);
+    if (!this.seenFirst) this.noteFirst(tHi, tLo);
     const base = this.base;
-    if (!base.set) {
-      base.hi = tHi;
-      base.lo = tLo;
-      base.set = true;
-    }
     c.time[i] = (tHi - base.hi) * 4294967296 + (tLo - base.lo);
     const sHi = le ? view.getUint32(pos + 20, true) : view.getUint32(pos + 16, false);
     const sLo = le ? view.getUint32(pos + 16, true) : view.getUint32(pos + 20, false);

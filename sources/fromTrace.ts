@@ -66,11 +66,12 @@ export async function* traceBatches(inputs: readonly string[], options: TraceOpt
   const resolved = await Promise.all(inputs.map((i) => resolveInput(i)));
   const timeBase = newTimeBase();
   const streams = resolved.flatMap((r: ResolvedInput) => r.files.map((f) => fileBatches(f, options, timeBase)));
-  const ordered =
-    streams.length === 1 && streams[0]
-      ? orderWithinWindow(streams[0], options.window ?? DEFAULT_ORDER_WINDOW)
-      : mergeByTime(streams);
-  yield* rebaseTime(ordered);
+  if (streams.length === 1 && streams[0]) {
+    // One stream: times are already relative to its first record, as blkparse prints them.
+    yield* orderWithinWindow(streams[0], options.window ?? DEFAULT_ORDER_WINDOW);
+    return;
+  }
+  yield* rebaseTime(mergeByTime(streams), timeBase);
 }
 
 /** Decode one file (or "-") with the detected or forced format. */
@@ -94,12 +95,17 @@ async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeB
   if (decoder) yield* decoder.end();
 }
 
-/** Shift times so the first event is at 0 (merged per-CPU sets start wherever the earliest CPU did). */
-async function* rebaseTime(source: AsyncIterable<EventBatch>): AsyncGenerator<EventBatch> {
+/**
+ * Shift the times of a merged set so its earliest record is at 0: the shared
+ * origin is the first record any file happened to read, the genesis is the
+ * earliest first record of all files (known once the merge has looked at
+ * every file's head). Text inputs carry their own origins: the first event.
+ */
+async function* rebaseTime(source: AsyncIterable<EventBatch>, base: TimeBase): AsyncGenerator<EventBatch> {
   let origin: number | undefined;
   for await (const batch of source) {
     if (batch.length === 0) continue;
-    origin ??= batch.time[0] as number;
+    origin ??= Number.isFinite(base.min) ? Math.min(base.min, batch.time[0] as number) : (batch.time[0] as number);
     if (origin !== 0) {
       const t = batch.time as Float64Array;
       for (let i = 0; i < batch.length; i++) t[i] = (t[i] as number) - origin;

@@ -183,7 +183,8 @@ export abstract class TextLineDecoder implements ChunkDecoder {
       const nl = buf.indexOf(10, from);
       if (nl < 0) break;
       const action = this.quickAction(buf, from, nl);
-      if (action >= 0 && !keep(action, 0x7fffffff)) this.lineNo++;
+      // The first event line is always parsed: it sets the time origin, as without a filter.
+      if (action >= 0 && !keep(action, 0x7fffffff) && !Number.isNaN(this.baseTime)) this.lineNo++;
       else this.lineBytes(buf, from, nl);
       from = nl + 1;
     }

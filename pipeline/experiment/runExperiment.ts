@@ -163,7 +163,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       ...(options.lock !== undefined ? { lockedBytes: options.lock } : {}),
     };
     if (writer) {
-      result.runId = await writer.commit(summary, {
+      const runId = await writer.commit(summary, {
         dropped: result.dropped ?? 0,
         wallSeconds,
         pageCacheDeltaBytes: result.pageCacheDeltaBytes,
@@ -172,6 +172,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         ...(options.memLimit !== undefined ? { memLimitBytes: options.memLimit } : {}),
         ...(options.lock !== undefined ? { lockedBytes: options.lock } : {}),
       });
+      if (runId !== undefined) result.runId = runId;
     }
     return result;
   } finally {

@@ -125,13 +125,11 @@ export async function runLive(
     throw error;
   }
   if (input === undefined) summary.dropped = stats.dropped;
-  if (writer) {
-    const runId = await writer.commit(summary, {
-      ...(input === undefined ? { dropped: stats.dropped } : {}),
-      ...(skips ? { skipped: skips.skipped } : {}),
-    });
-    process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
-  }
+  const runId = await writer?.commit(summary, {
+    ...(input === undefined ? { dropped: stats.dropped } : {}),
+    ...(skips ? { skipped: skips.skipped } : {}),
+  });
+  if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(renderSummary(summary, options.label ?? (target ? target.disk : String(input))));
   return summary;
