@@ -22,20 +22,25 @@ function mulberry32(seed: number): () => number {
  * overhead, and the measured heap + ArrayBuffer delta (exact when node runs
  * with --expose-gc).
  *
- * @example measureSectorSet(1_000_000, 8, 2 ** 31)
+ * @example await measureSectorSet(1_000_000, 8, 2 ** 31)
  */
-export function measureSectorSet(reads: number, sectors: number, rangeSectors: number) {
+export async function measureSectorSet(reads: number, sectors: number, rangeSectors: number) {
   const gc = (globalThis as { gc?: () => void }).gc;
-  const used = (): number => {
-    gc?.();
+  // ArrayBuffer backing stores are freed after the collection that finds them dead, so collect,
+  // let the event loop turn, and collect again before reading (one pass left 0-5 MB of stale buffers).
+  const used = async (): Promise<number> => {
+    for (let pass = 0; pass < 3; pass++) {
+      gc?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const m = process.memoryUsage();
     return m.heapUsed + m.arrayBuffers;
   };
   const random = mulberry32(42);
-  const before = used();
+  const before = await used();
   const set = new SectorSet();
   for (let i = 0; i < reads; i++) set.add(Math.floor(random() * (rangeSectors - sectors)), sectors);
-  const after = used();
+  const after = await used();
   return {
     reads,
     sectors,

@@ -1,4 +1,5 @@
 import { allocColumns, type EventBatch, type MutableColumns, NUMERIC_COLUMNS, payloadOf, sealBatch } from "./batch.js";
+import { PayloadArena } from "./payloadArena.js";
 
 /**
  * Builds batches row by row from rows of other batches (merging per-CPU
@@ -13,17 +14,13 @@ import { allocColumns, type EventBatch, type MutableColumns, NUMERIC_COLUMNS, pa
 export class BatchBuilder {
   private cols: MutableColumns;
   private count = 0;
-  private payload = new Uint8Array(1024);
-  private payloadUsed = 0;
-  private payloadStart: Uint32Array;
-  private payloadLength: Uint16Array;
+  private readonly payload: PayloadArena;
   private names: Map<number, string> | undefined;
   private lastNames: ReadonlyMap<number, string> | undefined;
 
   constructor(readonly capacity: number) {
     this.cols = allocColumns(capacity);
-    this.payloadStart = new Uint32Array(capacity);
-    this.payloadLength = new Uint16Array(capacity);
+    this.payload = new PayloadArena(capacity);
   }
 
   /** Rows appended since the last seal. */
@@ -41,15 +38,8 @@ export class BatchBuilder {
     const k = this.count;
     for (const name of NUMERIC_COLUMNS) this.cols[name][k] = batch[name][i] as number;
     const pdu = payloadOf(batch, i);
-    if (this.payloadUsed + pdu.length > this.payload.length) {
-      const bigger = new Uint8Array(Math.max(this.payload.length * 2, this.payloadUsed + pdu.length));
-      bigger.set(this.payload.subarray(0, this.payloadUsed));
-      this.payload = bigger;
-    }
-    this.payload.set(pdu, this.payloadUsed);
-    this.payloadStart[k] = this.payloadUsed;
-    this.payloadLength[k] = pdu.length;
-    this.payloadUsed += pdu.length;
+    if (pdu.length > 0) this.payload.stage(pdu.length).set(pdu);
+    this.payload.commit(k);
     if (batch.names && batch.names !== this.lastNames) {
       this.lastNames = batch.names;
       this.names ??= new Map();
@@ -61,18 +51,13 @@ export class BatchBuilder {
   /** The rows so far as a batch; the builder starts empty again. */
   seal(): EventBatch {
     const extra: Parameters<typeof sealBatch>[2] = {};
-    if (this.payloadUsed > 0) {
-      extra.payload = {
-        data: this.payload.slice(0, this.payloadUsed),
-        start: this.payloadStart.slice(0, this.count),
-        length: this.payloadLength.slice(0, this.count),
-      };
-    }
+    const payload = this.payload.columns(this.count);
+    if (payload) extra.payload = payload;
     if (this.names) extra.names = this.names;
     const out = sealBatch(this.cols, this.count, extra);
     this.cols = allocColumns(this.capacity);
     this.count = 0;
-    this.payloadUsed = 0;
+    this.payload.reset();
     this.names = undefined;
     this.lastNames = undefined;
     return out;

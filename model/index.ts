@@ -3,3 +3,4 @@ export * from "./batch.js";
 export * from "./batchBuilder.js";
 export * from "./errors.js";
 export * from "./event.js";
+export * from "./payloadArena.js";

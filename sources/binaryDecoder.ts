@@ -1,6 +1,7 @@
 import { Cat, Notify } from "../model/actions.js";
 import { allocColumns, type EventBatch, type MutableColumns, sealBatch } from "../model/batch.js";
 import { noteSkip, type SkipCounter, TraceFormatError } from "../model/errors.js";
+import { PayloadArena } from "../model/payloadArena.js";
 
 /** blk_io_trace magic (high 24 bits) and the only version we read. */
 export const BLK_IO_TRACE_MAGIC = 0x65617400;
@@ -86,11 +87,7 @@ export class BinaryDecoder {
   private readonly payloads: boolean;
   private cols: MutableColumns;
   private count = 0;
-  private payload: Uint8Array = new Uint8Array(4096);
-  private payloadUsed = 0;
-  private payloadStart: Uint32Array;
-  private payloadLength: Uint16Array;
-  private hasPayload = false;
+  private readonly payload: PayloadArena;
   private names: Map<number, string> | undefined;
   /** Bytes consumed so far (complete records and skipped bytes). */
   bytesRead = 0;
@@ -115,8 +112,7 @@ export class BinaryDecoder {
       ? (action, bytes) => keep(action, bytes) || ((action & Cat.NOTIFY) !== 0 && (action & 0xffff) === Notify.PROCESS)
       : undefined;
     this.cols = allocColumns(this.batchSize);
-    this.payloadStart = new Uint32Array(this.batchSize);
-    this.payloadLength = new Uint16Array(this.batchSize);
+    this.payload = new PayloadArena(this.batchSize);
   }
 
   /** Decode as many whole records as `chunk` (plus earlier leftovers) holds. */
@@ -313,53 +309,28 @@ export class BinaryDecoder {
     c.cpu[i] = view.getUint32(pos + 40, le);
     c.error[i] = view.getUint16(pos + 44, le);
     if (pduLen > 0) {
-      if (this.payloads) this.addPayload(buf, pos + HEADER_BYTES, pduLen, i);
-      else {
-        this.payloadStart[i] = this.payloadUsed;
-        this.payloadLength[i] = 0;
-      }
+      if (this.payloads) this.payload.stage(pduLen).set(buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + pduLen));
       if ((action & Cat.NOTIFY) !== 0 && (action & 0xffff) === Notify.PROCESS) {
         const bytes = buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + pduLen);
         const end = bytes.indexOf(0);
         this.names ??= new Map();
         this.names.set(c.pid[i] as number, Buffer.from(bytes.subarray(0, end < 0 ? pduLen : end)).toString("utf8"));
       }
-    } else {
-      this.payloadStart[i] = this.payloadUsed;
-      this.payloadLength[i] = 0;
     }
+    this.payload.commit(i);
     this.count = i + 1;
-  }
-
-  private addPayload(buf: Uint8Array, from: number, len: number, i: number): void {
-    if (this.payloadUsed + len > this.payload.length) {
-      const bigger = new Uint8Array(Math.max(this.payload.length * 2, this.payloadUsed + len));
-      bigger.set(this.payload.subarray(0, this.payloadUsed));
-      this.payload = bigger;
-    }
-    this.payload.set(buf.subarray(from, from + len), this.payloadUsed);
-    this.payloadStart[i] = this.payloadUsed;
-    this.payloadLength[i] = len;
-    this.payloadUsed += len;
-    this.hasPayload = true;
   }
 
   private flush(out: EventBatch[]): void {
     if (this.count === 0) return;
     const extra: Parameters<typeof sealBatch>[2] = {};
-    if (this.hasPayload) {
-      extra.payload = {
-        data: this.payload.slice(0, this.payloadUsed),
-        start: this.payloadStart.slice(0, this.count),
-        length: this.payloadLength.slice(0, this.count),
-      };
-    }
+    const payload = this.payload.columns(this.count);
+    if (payload) extra.payload = payload;
     if (this.names) extra.names = this.names;
     out.push(sealBatch(this.cols, this.count, extra));
     this.cols = allocColumns(this.batchSize);
     this.count = 0;
-    this.payloadUsed = 0;
-    this.hasPayload = false;
+    this.payload.reset();
     this.names = undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { Act, actionCode, Cat, Notify } from "../model/actions.js";
 import { allocColumns, type EventBatch, type MutableColumns, sealBatch } from "../model/batch.js";
 import { noteSkip, type SkipCounter, TraceFormatError } from "../model/errors.js";
+import { PayloadArena } from "../model/payloadArena.js";
 import { DEFAULT_BATCH_SIZE } from "./binaryDecoder.js";
 import type { ChunkDecoder } from "./decoder.js";
 import { LineCursor, LineMismatch } from "./lineCursor.js";
@@ -102,13 +103,7 @@ export abstract class TextLineDecoder implements ChunkDecoder {
   private baseTime = Number.NaN;
   /** Make times relative to the first event (off for formats that already store them so). */
   protected rebaseTime = true;
-  private payload = new Uint8Array(1024);
-  private payloadUsed = 0;
-  private payloadStart: Uint32Array;
-  private payloadLength: Uint16Array;
-  private hasPayload = false;
-  /** Payload bytes staged for the row being parsed. */
-  private staged = 0;
+  private readonly payload: PayloadArena;
   private names: Map<number, string> | undefined;
   /** Cat.PC when the last generic trailer was a passthrough (PC) form. */
   private pc = 0;
@@ -126,8 +121,7 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     this.lenient = options.lenient;
     this.keep = options.keep;
     this.cols = allocColumns(this.batchSize);
-    this.payloadStart = new Uint32Array(this.batchSize);
-    this.payloadLength = new Uint16Array(this.batchSize);
+    this.payload = new PayloadArena(this.batchSize);
   }
 
   /** Parse the lines `chunk` completes; keep an unfinished last line for later. */
@@ -259,7 +253,7 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     let end = to;
     if (end > from && text.charCodeAt(end - 1) === 13) end--;
     this.lineNo++;
-    this.staged = 0;
+    this.payload.discard();
     const line = from === 0 && end === text.length ? text : text.slice(from, end);
     try {
       this.parseLine(line);
@@ -285,13 +279,7 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     if (Number.isNaN(this.baseTime)) this.baseTime = this.rebaseTime ? timeNs : 0;
     this.cols.time[i] = timeNs - this.baseTime;
     this.cols.pid[i] = pid;
-    this.payloadStart[i] = this.payloadUsed;
-    this.payloadLength[i] = this.staged;
-    if (this.staged > 0) {
-      this.payloadUsed += this.staged;
-      this.hasPayload = true;
-      this.staged = 0;
-    }
+    this.payload.commit(i);
     if (name !== undefined && !isUnknownName(name)) {
       this.names ??= new Map();
       if (this.names.get(pid) !== name) this.names.set(pid, name);
@@ -302,15 +290,7 @@ export abstract class TextLineDecoder implements ChunkDecoder {
 
   /** Reserve `len` payload bytes for the current row; returns a view to fill. */
   protected stage(len: number): Uint8Array {
-    const need = this.payloadUsed + this.staged + len;
-    if (need > this.payload.length) {
-      const bigger = new Uint8Array(Math.max(this.payload.length * 2, need));
-      bigger.set(this.payload.subarray(0, this.payloadUsed + this.staged));
-      this.payload = bigger;
-    }
-    const at = this.payloadUsed + this.staged;
-    this.staged += len;
-    return this.payload.subarray(at, at + len);
+    return this.payload.stage(len);
   }
 
   /**
@@ -468,19 +448,13 @@ export abstract class TextLineDecoder implements ChunkDecoder {
   protected flush(): void {
     if (this.count === 0) return;
     const extra: Parameters<typeof sealBatch>[2] = {};
-    if (this.hasPayload) {
-      extra.payload = {
-        data: this.payload.slice(0, this.payloadUsed),
-        start: this.payloadStart.slice(0, this.count),
-        length: this.payloadLength.slice(0, this.count),
-      };
-    }
+    const payload = this.payload.columns(this.count);
+    if (payload) extra.payload = payload;
     if (this.names) extra.names = this.names;
     this.out.push(sealBatch(this.cols, this.count, extra));
     this.cols = allocColumns(this.batchSize);
     this.count = 0;
-    this.payloadUsed = 0;
-    this.hasPayload = false;
+    this.payload.reset();
     this.names = undefined;
   }
 }
