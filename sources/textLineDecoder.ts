@@ -159,12 +159,8 @@ export abstract class TextLineDecoder implements ChunkDecoder {
    * and splitting them as strings was most of the cost (`npm run bench`).
    */
   private pushBytes(chunk: Uint8Array, keep: (action: number, bytes: number) => boolean): EventBatch[] {
-    let buf = chunk;
-    if (this.carryBytes.length > 0) {
-      buf = new Uint8Array(this.carryBytes.length + chunk.length);
-      buf.set(this.carryBytes);
-      buf.set(chunk, this.carryBytes.length);
-    }
+    // A Buffer view for its indexOf (memchr), much faster than TypedArray#indexOf on long chunks.
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     let from = 0;
     if (this.overlong) {
       // Still inside a line already reported as too long: drop it up to its newline.
@@ -172,23 +168,53 @@ export abstract class TextLineDecoder implements ChunkDecoder {
       if (nl < 0) return this.take();
       this.overlong = false;
       from = nl + 1;
+    } else if (this.carryBytes.length > 0) {
+      // Finish the carried line with the head of this chunk only (no copy of the whole chunk).
+      const nl = buf.indexOf(10);
+      const head = buf.subarray(0, nl < 0 ? buf.length : nl);
+      const line = new Uint8Array(this.carryBytes.length + head.length);
+      line.set(this.carryBytes);
+      line.set(head, this.carryBytes.length);
+      if (nl < 0) {
+        this.carryBytes = line;
+        if (line.length > MAX_LINE_CHARS) this.carriedTooLong();
+        return this.take();
+      }
+      this.carryBytes = new Uint8Array(0);
+      this.keepOrSkip(line, 0, line.length, keep);
+      from = nl + 1;
     }
     for (;;) {
       const nl = buf.indexOf(10, from);
       if (nl < 0) break;
-      const action = this.quickAction(buf, from, nl);
-      // The first event line is always parsed: it sets the time origin, as without a filter.
-      if (action >= 0 && !keep(action, 0x7fffffff) && !Number.isNaN(this.baseTime)) this.lineNo++;
-      else this.lineBytes(buf, from, nl);
+      this.keepOrSkip(buf, from, nl, keep);
       from = nl + 1;
     }
-    this.carryBytes = from < buf.length ? buf.slice(from) : new Uint8Array(0);
-    if (this.carryBytes.length > MAX_LINE_CHARS) {
-      this.carry = Buffer.from(this.carryBytes.buffer, this.carryBytes.byteOffset, 200).toString("utf8");
-      this.carryBytes = new Uint8Array(0);
-      this.lineTooLong();
+    if (from < buf.length) {
+      this.carryBytes = Uint8Array.prototype.slice.call(chunk, from); // a copy even when chunk is a Buffer
+      if (this.carryBytes.length > MAX_LINE_CHARS) this.carriedTooLong();
     }
     return this.take();
+  }
+
+  /** Parse the line [from, to) in full, or just count it when `keep` rejects its action. */
+  private keepOrSkip(
+    buf: Uint8Array,
+    from: number,
+    to: number,
+    keep: (action: number, bytes: number) => boolean,
+  ): void {
+    const action = this.quickAction(buf, from, to);
+    // The first event line is always parsed: it sets the time origin, as without a filter.
+    if (action >= 0 && !keep(action, 0x7fffffff) && !Number.isNaN(this.baseTime)) this.lineNo++;
+    else this.lineBytes(buf, from, to);
+  }
+
+  /** The carried unfinished line passed MAX_LINE_CHARS: report it once (see lineTooLong). */
+  private carriedTooLong(): void {
+    this.carry = Buffer.from(this.carryBytes.buffer, this.carryBytes.byteOffset, 200).toString("utf8");
+    this.carryBytes = new Uint8Array(0);
+    this.lineTooLong();
   }
 
   private lineBytes(buf: Uint8Array, from: number, to: number): void {
