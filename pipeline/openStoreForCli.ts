@@ -1,4 +1,5 @@
 import type { EventBatch } from "../model/batch.js";
+import type { RequestBatch } from "../operators/requestLifecycle.js";
 import type { Summary } from "../operators/summaryTypes.js";
 import type { RunExtras, RunMeta } from "../sinks/duckdb/runWriter.js";
 
@@ -6,6 +7,7 @@ import type { RunExtras, RunMeta } from "../sinks/duckdb/runWriter.js";
 export interface CliStore {
   append(batch: EventBatch): void;
   appendRaw(batch: EventBatch): void;
+  appendRequests(batch: RequestBatch): void;
   commit(summary: Summary, extras?: RunExtras): Promise<number | undefined>;
   abort(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export async function openStoreForCli(
   return {
     append: (batch) => writer.append(batch),
     appendRaw: (batch) => writer.appendRaw?.(batch),
+    appendRequests: (batch) => writer.appendRequests?.(batch),
     abort: () => writer.abort(),
     async commit(summary, extras) {
       try {

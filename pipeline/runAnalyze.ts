@@ -3,7 +3,7 @@ import type { EventBatch } from "../model/batch.js";
 import { newSkipCounter } from "../model/errors.js";
 import type { FileMap } from "../operators/fileMap.js";
 import { type LatencyGrouping, type LatencyReport, latencySummary } from "../operators/latencySummary.js";
-import { requestLifecycle } from "../operators/requestLifecycle.js";
+import { type RequestBatch, requestLifecycle } from "../operators/requestLifecycle.js";
 import { sectorRange } from "../operators/sectorRange.js";
 import { selectionFilter } from "../operators/select.js";
 import { summarize } from "../operators/summarize.js";
@@ -13,7 +13,7 @@ import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
-import { openStoreForCli } from "./openStoreForCli.js";
+import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
 
 /**
  * The `blkrx analyze` command: replay, analyze, store, print. With --json
@@ -64,7 +64,9 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     if (options.latency) {
       const by = options.latency === true ? "device" : options.latency;
       const shared = trace.pipe(share());
-      const [s, latency] = await firstValueFrom(forkJoin([summarized(shared), shared.pipe(latencyOf(fileMap, by))]));
+      const [s, latency] = await firstValueFrom(
+        forkJoin([summarized(shared), shared.pipe(latencyOf(fileMap, by, writer))]),
+      );
       summary = { ...s, latency };
     } else {
       summary = await firstValueFrom(summarized(trace));
@@ -93,8 +95,15 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
 }
 
 /** The latency branch of `analyze --latency`: requests within the file range (if any), summarized by group. */
-function latencyOf(fileMap: FileMap | undefined, by: LatencyGrouping): OperatorFunction<EventBatch, LatencyReport> {
-  return fileMap
-    ? pipe(sectorRange(fileMap), requestLifecycle(), latencySummary({ by }))
-    : pipe(requestLifecycle(), latencySummary({ by }));
+function latencyOf(
+  fileMap: FileMap | undefined,
+  by: LatencyGrouping,
+  store: CliStore | undefined,
+): OperatorFunction<EventBatch, LatencyReport> {
+  const requests = pipe(
+    requestLifecycle(),
+    tap((batch: RequestBatch) => store?.appendRequests(batch)),
+    latencySummary({ by }),
+  );
+  return fileMap ? pipe(sectorRange(fileMap), requests) : requests;
 }

@@ -3,6 +3,7 @@ import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType } from "@duckdb/n
 import duckdb from "@duckdb/node-bindings";
 import { Cat } from "../../model/actions.js";
 import { type EventBatch, NO_GAP } from "../../model/batch.js";
+import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import { NOTIFY_ACTION_INDEX } from "./schema.js";
 
 /** Rows per DuckDB data chunk (DuckDB's vector size). */
@@ -134,11 +135,11 @@ export class ChunkFiller {
  *
  * @example appendInChunks(appender, filler, batch, (f, b, from) => fillEvents(f, b, from, runId, ordinal + from));
  */
-export function appendInChunks(
+export function appendInChunks<B extends { readonly length: number }>(
   appender: DuckDBAppender,
   filler: ChunkFiller,
-  batch: EventBatch,
-  fill: (filler: ChunkFiller, batch: EventBatch, from: number) => void,
+  batch: B,
+  fill: (filler: ChunkFiller, batch: B, from: number) => void,
 ): void {
   for (let from = 0; from < batch.length; from += CHUNK_ROWS) {
     filler.start(Math.min(CHUNK_ROWS, batch.length - from));
@@ -244,4 +245,25 @@ export function fillRawEvents(f: ChunkFiller, batch: EventBatch, from: number, r
   f.int64(10, batch.sector, from);
   f.raw(12, batch.bytes, from);
   f.raw(13, batch.error, from);
+}
+
+/**
+ * Fill the `requests` columns (schema v2 order) from rows `from..` of a
+ * completed-request batch; NaN intervals (stage not in the trace) become NULL.
+ *
+ * @example appendInChunks(app, filler, requests, (f, b, from) => fillRequests(f, b, from, 1, seen + from));
+ */
+export function fillRequests(f: ChunkFiller, batch: RequestBatch, from: number, runId: number, ordinal: number): void {
+  f.int32Constant(0, runId);
+  f.int64Sequence(1, ordinal);
+  f.int64(2, batch.time, from);
+  f.raw(3, batch.device, from);
+  f.raw(4, batch.pid, from);
+  f.uint8(5, batch.direction, from);
+  f.int64(6, batch.sector, from);
+  f.int64(7, batch.sectors, from);
+  f.raw(8, batch.phase, from);
+  [batch.q2g, batch.g2i, batch.q2m, batch.i2d, batch.m2d, batch.d2c, batch.q2c].forEach((column, k) => {
+    f.int64(9 + k, column, from);
+  });
 }

@@ -1,8 +1,9 @@
 import type { DuckDBAppender, DuckDBValue } from "@duckdb/node-api";
 import type { EventBatch } from "../../model/batch.js";
 import { type FileMap, fileSectorsOf } from "../../operators/fileMap.js";
+import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
-import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents } from "./chunks.js";
+import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
 
 /** What a run is: stored in `runs` beside its summary. */
@@ -39,6 +40,8 @@ export interface RunWriter {
   append(batch: EventBatch): void;
   /** The unfiltered raw events, for the SQL-metrics export (table raw_events). */
   appendRaw?(batch: EventBatch): void;
+  /** Completed requests with their stage latencies (table requests, `analyze --latency`). */
+  appendRequests?(batch: RequestBatch): void;
   /** Insert the `runs` row and commit; resolves to the run id. */
   commit(summary: Summary, extras?: RunExtras): Promise<number>;
   /** Roll back everything written for this run and close the store. */
@@ -65,7 +68,8 @@ export async function openRunWriter(dbPath: string, meta: RunMeta): Promise<RunW
     if (meta.fileMap) await insertExtents(store, runId, meta.fileMap);
     const events = await store.connection.createAppender("events");
     const raw = await store.connection.createAppender("raw_events");
-    return new DuckDBRunWriter(store, runId, meta, events, raw);
+    const requests = await store.connection.createAppender("requests");
+    return new DuckDBRunWriter(store, runId, meta, events, raw, requests);
   } catch (error: unknown) {
     store.close();
     throw error;
@@ -86,6 +90,8 @@ class DuckDBRunWriter implements RunWriter {
   private flushedRaw = 0;
   private readonly filler: ChunkFiller;
   private readonly rawFiller: ChunkFiller;
+  private readonly requestFiller: ChunkFiller;
+  private requests = 0;
   private done = false;
 
   constructor(
@@ -94,9 +100,20 @@ class DuckDBRunWriter implements RunWriter {
     private readonly meta: RunMeta,
     private readonly appender: DuckDBAppender,
     private readonly rawAppender: DuckDBAppender,
+    private readonly requestAppender: DuckDBAppender,
   ) {
     this.filler = ChunkFiller.forAppender(appender);
     this.rawFiller = ChunkFiller.forAppender(rawAppender);
+    this.requestFiller = ChunkFiller.forAppender(requestAppender);
+  }
+
+  appendRequests(batch: RequestBatch): void {
+    this.assertOpen();
+    const base = this.requests;
+    appendInChunks(this.requestAppender, this.requestFiller, batch, (f, b, from) =>
+      fillRequests(f, b, from, this.runId, base + from),
+    );
+    this.requests += batch.length;
   }
 
   append(batch: EventBatch): void {
@@ -128,6 +145,7 @@ class DuckDBRunWriter implements RunWriter {
     try {
       this.appender.closeSync();
       this.rawAppender.closeSync();
+      this.requestAppender.closeSync();
       await this.store.connection.run(INSERT_RUN, runRow(this.runId, this.meta, summary, extras, this.rawEvents));
       await this.store.connection.run("COMMIT");
     } catch (error: unknown) {
@@ -143,7 +161,7 @@ class DuckDBRunWriter implements RunWriter {
     if (this.done) return;
     this.done = true;
     try {
-      for (const appender of [this.appender, this.rawAppender]) {
+      for (const appender of [this.appender, this.rawAppender, this.requestAppender]) {
         try {
           appender.clear();
           appender.closeSync();

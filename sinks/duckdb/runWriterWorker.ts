@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { EventBatch } from "../../model/batch.js";
+import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { openRunWriter, type RunExtras, type RunMeta, type RunWriter } from "./runWriter.js";
 
@@ -13,6 +14,7 @@ export type ToWorker =
   | { type: "open"; dbPath: string; meta: RunMeta }
   | { type: "append"; batch: EventBatch }
   | { type: "appendRaw"; batch: EventBatch }
+  | { type: "appendRequests"; batch: RequestBatch }
   | { type: "commit"; summary: Summary; extras: RunExtras }
   | { type: "abort" };
 
@@ -47,6 +49,7 @@ if (port) {
         reply({ type: "opened", runId: writer.runId });
       } else if (m.type === "append") writer?.append(m.batch);
       else if (m.type === "appendRaw") writer?.appendRaw?.(m.batch);
+      else if (m.type === "appendRequests") writer?.appendRequests?.(m.batch);
       else if (m.type === "commit" && writer)
         reply({ type: "committed", runId: await writer.commit(m.summary, m.extras) });
     } catch (error: unknown) {

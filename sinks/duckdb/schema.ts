@@ -3,7 +3,7 @@ import { ACTION_LETTERS } from "../../model/actions.js";
 import { GAP_CLASSES } from "../../model/batch.js";
 
 /** The schema version this build writes; older stores are migrated on open. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Action letters of the `blk_action` enum: index = action code, then "N" for notify records. */
 export const ACTION_ENUM: readonly string[] = [...ACTION_LETTERS, "N"];
@@ -187,8 +187,31 @@ const V1: readonly string[] = [
     ORDER BY g.run_id, g.bucket`,
 ];
 
+/** Version 2: `requests`, the completed bios of `analyze --latency` with their stage latencies (ns). */
+const V2: readonly string[] = [
+  `CREATE TYPE blk_direction AS ENUM ('read', 'write', 'discard', 'other')`,
+  `CREATE TABLE requests (
+    run_id INTEGER NOT NULL,
+    ordinal BIGINT NOT NULL,
+    complete_ns BIGINT,
+    device UINTEGER,
+    pid UINTEGER,
+    direction blk_direction,
+    sector BIGINT,
+    sectors BIGINT,
+    phase USMALLINT,
+    q2g_ns BIGINT,
+    g2i_ns BIGINT,
+    q2m_ns BIGINT,
+    i2d_ns BIGINT,
+    m2d_ns BIGINT,
+    d2c_ns BIGINT,
+    q2c_ns BIGINT
+  )`,
+];
+
 /** Migrations: entry k upgrades a store from version k to k + 1. */
-export const MIGRATIONS: readonly (readonly string[])[] = [V1];
+export const MIGRATIONS: readonly (readonly string[])[] = [V1, V2];
 
 /**
  * Bring the store behind `connection` to {@link SCHEMA_VERSION}: create the

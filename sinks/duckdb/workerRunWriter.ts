@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import type { EventBatch } from "../../model/batch.js";
+import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import type { RunExtras, RunMeta, RunWriter } from "./runWriter.js";
 import type { FromWorker, ToWorker } from "./runWriterWorker.js";
@@ -70,6 +71,10 @@ class WorkerRunWriter implements RunWriter {
 
   appendRaw(batch: EventBatch): void {
     this.worker.postMessage({ type: "appendRaw", batch } satisfies ToWorker);
+  }
+
+  appendRequests(batch: RequestBatch): void {
+    if (batch.length > 0) this.worker.postMessage({ type: "appendRequests", batch } satisfies ToWorker);
   }
 
   async commit(summary: Summary, extras: RunExtras = {}): Promise<number> {
