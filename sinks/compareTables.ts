@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import { GAP_CLASSES } from "../model/batch.js";
 import type { CompareRun } from "./duckdb/queries.js";
+import { GB } from "./units.js";
 
 /** A rendered table: a header row and body rows of display strings. */
 export interface TextTable {
@@ -8,7 +9,6 @@ export interface TextTable {
   readonly rows: readonly (readonly string[])[];
 }
 
-const GB = 2 ** 30;
 const gb = (bytes: number | null): string => (bytes === null ? "–" : (bytes / GB).toFixed(2));
 const pct = (ratio: number | null): string => (ratio === null ? "–" : `${(100 * ratio).toFixed(1)}`);
 const num = (n: number | null, digits: number): string => (n === null ? "–" : n.toFixed(digits));

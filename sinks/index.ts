@@ -4,3 +4,4 @@ export * from "./latencyTable.js";
 export * from "./ndjsonWriter.js";
 export * from "./summaryTable.js";
 export * from "./writeOut.js";
+export * from "./units.js";

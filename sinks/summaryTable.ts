@@ -1,8 +1,7 @@
 import Table from "cli-table3";
 import { GAP_CLASSES } from "../model/batch.js";
 import type { Summary } from "../operators/summaryTypes.js";
-
-const GB = 1e9;
+import { GB } from "./units.js";
 
 /**
  * Render a summary as the study's console tables: one row of results

@@ -1,8 +1,7 @@
 import Table from "cli-table3";
 import { GAP_CLASSES } from "../../model/batch.js";
+import { GB } from "../../sinks/units.js";
 import type { ExperimentResult } from "./runExperiment.js";
-
-const GB = 1e9;
 
 /**
  * The study's row for a run, as a console table: label, extents, total read
