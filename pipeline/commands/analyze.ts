@@ -1,19 +1,9 @@
 import { type Command, Option } from "commander";
-import { analysisOptions, inputOptions } from "./options.js";
+import { type AnalysisCliOptions, analysisOptions, inputOptions } from "./options.js";
 
 /** Options of `blkrx analyze` as commander parses them. */
-export interface AnalyzeCliOptions {
-  extents?: string;
-  file?: string;
-  partitionStart?: number;
-  fileSize?: number;
-  action: "Q" | "D" | "C";
-  rw: "read" | "write" | "any";
-  small: number;
-  medium: number;
+export interface AnalyzeCliOptions extends AnalysisCliOptions {
   json?: boolean;
-  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
-  lenient?: boolean;
   db: string | false;
   label?: string;
   latency?: boolean | "device" | "direction" | "process" | "phase";

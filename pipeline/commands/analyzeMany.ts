@@ -1,19 +1,9 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { analysisOptions, inputOptions } from "./options.js";
+import { type AnalysisCliOptions, analysisOptions, inputOptions } from "./options.js";
 
 /** Options of `blkrx analyze-many` as commander parses them. */
-export interface AnalyzeManyCliOptions {
-  extents?: string;
-  file?: string;
-  partitionStart?: number;
-  fileSize?: number;
-  action: "Q" | "D" | "C";
-  rw: "read" | "write" | "any";
-  small: number;
-  medium: number;
+export interface AnalyzeManyCliOptions extends AnalysisCliOptions {
   json?: boolean;
-  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
-  lenient?: boolean;
   jobs?: number;
 }
 

@@ -24,6 +24,20 @@ export function parseBytes(value: string): number {
   return Math.round(Number(m[1]) * 1024 ** power);
 }
 
+/** What commander gives for {@link analysisOptions} and {@link inputOptions}. */
+export interface AnalysisCliOptions {
+  extents?: string;
+  file?: string;
+  partitionStart?: number;
+  fileSize?: number;
+  action: "Q" | "D" | "C";
+  rw: "read" | "write" | "any";
+  small: number;
+  medium: number;
+  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  lenient?: boolean;
+}
+
 /** The shared input options of replay commands (format, lenient). */
 export function inputOptions(): Option[] {
   return [

@@ -10,26 +10,14 @@ import { exportParquet } from "../../sinks/duckdb/exportParquet.js";
 import { openRunWriter, openStore } from "../../sinks/duckdb/index.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { traceBatches } from "../../sources/fromTrace.js";
+import { CASES, type FixtureCase } from "../helpers/cases.js";
 
 const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 const SUMMARY_SQL = readFileSync(new URL("../../sql/summary.sql", import.meta.url), "utf8");
 
-interface Case {
-  name: string;
-  inputs: string[];
-  options: {
-    extents?: string;
-    partitionStart?: number;
-    fileSize?: number;
-    action?: string;
-    rw?: string;
-    small?: number;
-    medium?: number;
-  };
-  expected: Summary;
-}
-
-const cases = JSON.parse(readFileSync(join(FIXTURES, "cases.json"), "utf8")) as Case[];
+/** The cases of cases.json, with `expected` typed as the summary it is. */
+type Case = Omit<FixtureCase, "expected"> & { expected: Summary };
+const cases = CASES as unknown as Case[];
 
 /** Binary inputs through BinaryDecoder (input order); text formats through the sources' own replay. */
 async function decode(file: string): Promise<EventBatch[]> {
