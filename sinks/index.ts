@@ -3,5 +3,5 @@ export * from "./blkparseFormat.js";
 export * from "./latencyTable.js";
 export * from "./ndjsonWriter.js";
 export * from "./summaryTable.js";
-export * from "./writeOut.js";
 export * from "./units.js";
+export * from "./writeOut.js";
