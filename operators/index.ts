@@ -1,3 +1,4 @@
+export * from "./accessGrid.js";
 export * from "./classifyGaps.js";
 export * from "./eventAdapters.js";
 export * from "./extentsOf.js";

@@ -6,6 +6,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerExport } from "./commands/export.js";
 import { registerLatency } from "./commands/latency.js";
 import { registerLive } from "./commands/live.js";
+import { registerPlot } from "./commands/plot.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerSql } from "./commands/sql.js";
@@ -27,6 +28,7 @@ const REGISTRARS: ((program: Command) => void)[] = [
   registerExport,
   registerLive,
   registerRun,
+  registerPlot,
 ];
 
 /**

@@ -1,3 +1,4 @@
+export * from "./accessPlot.js";
 export * from "./binaryWriter.js";
 export * from "./blkparseFormat.js";
 export * from "./latencyTable.js";

@@ -14,3 +14,28 @@ describe("examples run and print the fixture's real numbers", () => {
     expect(r.stdout).toBe("requests >= 1 MiB: 77 (100663296 bytes); per-event count agrees: true");
   });
 });
+
+describe("blkrx plot", () => {
+  it("writes an SVG access map of the kept events", async () => {
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const out = join(mkdtempSync(join(tmpdir(), "blkrx-plot-")), "access.svg");
+    const { blkrx } = await import("../helpers/cli.js");
+    const r = await blkrx([
+      "plot",
+      "pressure-frag.bin",
+      "--extents",
+      "frag.filefrag.txt",
+      "--partition-start",
+      "2048",
+      "--out",
+      out,
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe(`blkrx: wrote ${out} (243 events)`);
+    const svg = readFileSync(out, "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("time (243 events)");
+  });
+});
