@@ -68,7 +68,7 @@ class GridBuilder {
   constructor(
     private readonly columns: number,
     private readonly rows: number,
-    private readonly fileMap: FileMap | undefined,
+    fileMap: FileMap | undefined,
   ) {
     this.cells = new Float64Array(columns * rows);
     this.fixedY = fileMap !== undefined;
