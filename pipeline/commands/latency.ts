@@ -12,6 +12,7 @@ export interface LatencyCliOptions {
   partitionStart?: number;
   fileSize?: number;
   maxAge: number;
+  plot?: string;
 }
 
 /**
@@ -32,6 +33,7 @@ export function registerLatency(program: Command): void {
         .default("device"),
     )
     .option("--json", "print exactly the latency report JSON object on stdout")
+    .option("--plot <file.svg>", "also draw the overall latency histograms as SVG")
     .option("--extents <filefrag.txt>", "only bios inside this file (filefrag -v output)")
     .option("--file <path>", "only bios inside this file (runs filefrag itself)")
     .addOption(new Option("--partition-start <sectors>", "partition start, for --extents").argParser(nonNegativeInt))
@@ -78,6 +80,14 @@ export function registerLatency(program: Command): void {
     );
     if (skips && skips.skipped > 0) {
       process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
+    }
+    if (options.plot) {
+      const [{ writeFile }, { renderLatencyPlot }] = await Promise.all([
+        import("node:fs/promises"),
+        import("../../sinks/latencyPlot.js"),
+      ]);
+      await writeFile(options.plot, renderLatencyPlot(report, `request latency: ${inputs.join(" ")}`));
+      process.stderr.write(`blkrx: wrote ${options.plot}\n`);
     }
     const out = skips ? { ...report, skipped: skips.skipped } : report;
     process.stdout.write(options.json ? `${sinks.latencyJson(out)}\n` : sinks.renderLatency(report));
