@@ -5,6 +5,7 @@ import { Cat } from "../../model/actions.js";
 import { type EventBatch, NO_GAP } from "../../model/batch.js";
 import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import { NOTIFY_ACTION_INDEX } from "./schema.js";
+import type { StoredEventColumns } from "./storedColumns.js";
 
 /** Rows per DuckDB data chunk (DuckDB's vector size). */
 export const CHUNK_ROWS = 2048;
@@ -172,7 +173,7 @@ export function rwbsIndex(action: number, bytes: number): number {
 /** Write action (enum), RWBS (enum) and sectors of rows `from..` into three columns. */
 function fillActionColumns(
   f: ChunkFiller,
-  batch: EventBatch,
+  batch: Pick<EventBatch, "action" | "bytes">,
   from: number,
   cols: readonly [number, number, number],
 ): void {
@@ -191,7 +192,13 @@ function fillActionColumns(
  *
  * @example appendInChunks(app, filler, batch, (f, b, from) => fillEvents(f, b, from, 1, seen + from));
  */
-export function fillEvents(f: ChunkFiller, batch: EventBatch, from: number, runId: number, ordinal: number): void {
+export function fillEvents(
+  f: ChunkFiller,
+  batch: StoredEventColumns,
+  from: number,
+  runId: number,
+  ordinal: number,
+): void {
   const rows = f.chunk.rowCount;
   f.int32Constant(0, runId);
   f.int64Sequence(1, ordinal);

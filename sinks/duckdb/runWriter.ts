@@ -5,6 +5,7 @@ import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
+import type { StoredEventColumns } from "./storedColumns.js";
 
 /** What a run is: stored in `runs` beside its summary. */
 export interface RunMeta {
@@ -37,7 +38,7 @@ export interface RunExtras {
 export interface RunWriter {
   readonly runId: number;
   /** Kept, analyzed events (with gaps, maybe pieces/phase), in processing order. */
-  append(batch: EventBatch): void;
+  append(batch: StoredEventColumns): void;
   /** The unfiltered raw events, for the SQL-metrics export (table raw_events). */
   appendRaw?(batch: EventBatch): void;
   /** Completed requests with their stage latencies (table requests, `analyze --latency`). */
@@ -116,7 +117,7 @@ class DuckDBRunWriter implements RunWriter {
     this.requests += batch.length;
   }
 
-  append(batch: EventBatch): void {
+  append(batch: StoredEventColumns): void {
     this.assertOpen();
     const base = this.events;
     appendInChunks(this.appender, this.filler, batch, (f, b, from) => fillEvents(f, b, from, this.runId, base + from));

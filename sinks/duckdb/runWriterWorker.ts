@@ -8,11 +8,12 @@ import type { EventBatch } from "../../model/batch.js";
 import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { openRunWriter, type RunExtras, type RunMeta, type RunWriter } from "./runWriter.js";
+import type { StoredEventColumns } from "./storedColumns.js";
 
 /** Messages from the main thread. */
 export type ToWorker =
   | { type: "open"; dbPath: string; meta: RunMeta }
-  | { type: "append"; batch: EventBatch }
+  | { type: "append"; batch: StoredEventColumns }
   | { type: "appendRaw"; batch: EventBatch }
   | { type: "appendRequests"; batch: RequestBatch }
   | { type: "commit"; summary: Summary; extras: RunExtras }

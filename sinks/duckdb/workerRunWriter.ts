@@ -4,6 +4,7 @@ import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import type { RunExtras, RunMeta, RunWriter } from "./runWriter.js";
 import type { FromWorker, ToWorker } from "./runWriterWorker.js";
+import { storedEventColumns } from "./storedColumns.js";
 
 /**
  * A {@link RunWriter} whose DuckDB work runs in a worker thread, so storing
@@ -66,7 +67,7 @@ class WorkerRunWriter implements RunWriter {
   }
 
   append(batch: EventBatch): void {
-    this.worker.postMessage({ type: "append", batch } satisfies ToWorker);
+    this.worker.postMessage({ type: "append", batch: storedEventColumns(batch) } satisfies ToWorker);
   }
 
   appendRaw(batch: EventBatch): void {
