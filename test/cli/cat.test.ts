@@ -2,16 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { blkrx, FIXTURES } from "../helpers/cli.js";
+import { BIN_FIXTURES } from "../helpers/fixtures.js";
 
-const BINS = [
-  "direct-contig.bin",
-  "direct-frag.bin",
-  "mmap-contig.bin",
-  "mmap-frag.bin",
-  "seq-contig.bin",
-  "pressure-contig.bin",
-  "pressure-frag.bin",
-];
+const BINS = BIN_FIXTURES.map((name) => `${name}.bin`);
 
 /** Event lines only (statistics blocks aside), whitespace-normalised. */
 function eventLines(text: string): string[] {

@@ -8,6 +8,7 @@ import { blkparseFormatter, formatBlkparse, formatBlkparseLine } from "../../sin
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
+import { blankEvent } from "../helpers/fixtures.js";
 import { BIN_FIXTURES, decodeAll, eventLines, fixture } from "./helpers.js";
 
 const HAVE_BLKPARSE = existsSync("/usr/bin/blkparse");
@@ -35,16 +36,22 @@ describe("formatBlkparse", () => {
   });
 
   test("prints nothing for process notify records and uses their names", () => {
-    const process = { ...base(), code: (Cat.NOTIFY | Notify.PROCESS) >>> 0, comm: "python3", pid: 23049 };
-    const queue = { ...base(), code: (Act.QUEUE | Cat.QUEUE | Cat.READ) >>> 0, pid: 23049, sector: 8, bytes: 4096 };
+    const process = { ...blankEvent(), code: (Cat.NOTIFY | Notify.PROCESS) >>> 0, comm: "python3", pid: 23049 };
+    const queue = {
+      ...blankEvent(),
+      code: (Act.QUEUE | Cat.QUEUE | Cat.READ) >>> 0,
+      pid: 23049,
+      sector: 8,
+      bytes: 4096,
+    };
     const batch = batchOf([process, queue]);
     expect(formatBlkparse(batch)).toBe("  7,0    0        0     0.000000000 23049  Q   R 8 + 8 [python3]\n");
   });
 
   test("a stream formatter remembers names from earlier batches", () => {
     const format = blkparseFormatter();
-    format(batchOf([{ ...base(), code: (Cat.NOTIFY | Notify.PROCESS) >>> 0, comm: "sync", pid: 5 }]));
-    const line = format(batchOf([{ ...base(), code: (Act.PLUG | Cat.QUEUE) >>> 0, pid: 5 }]));
+    format(batchOf([{ ...blankEvent(), code: (Cat.NOTIFY | Notify.PROCESS) >>> 0, comm: "sync", pid: 5 }]));
+    const line = format(batchOf([{ ...blankEvent(), code: (Act.PLUG | Cat.QUEUE) >>> 0, pid: 5 }]));
     expect(line).toBe("  7,0    0        0     0.000000000     5  P   N [sync]\n");
   });
 
@@ -77,18 +84,23 @@ describe("formatBlkparse", () => {
   test.skipIf(!HAVE_BLKPARSE)("real blkparse agrees on PC requests, messages and splits we write", () => {
     const pc = (Cat.PC | Cat.READ) >>> 0;
     const events = [
-      { ...base(), code: (Act.ISSUE | Cat.ISSUE | pc) >>> 0, bytes: 4096, payload: "28000000080000080000" },
-      { ...base(), time: 10, code: (Act.COMPLETE | Cat.COMPLETE | pc) >>> 0, bytes: 4096, error: -5 },
-      { ...base(), time: 20, code: (Act.QUEUE | Cat.QUEUE | pc) >>> 0, bytes: 512 },
+      { ...blankEvent(), code: (Act.ISSUE | Cat.ISSUE | pc) >>> 0, bytes: 4096, payload: "28000000080000080000" },
+      { ...blankEvent(), time: 10, code: (Act.COMPLETE | Cat.COMPLETE | pc) >>> 0, bytes: 4096, error: -5 },
+      { ...blankEvent(), time: 20, code: (Act.QUEUE | Cat.QUEUE | pc) >>> 0, bytes: 512 },
       {
-        ...base(),
+        ...blankEvent(),
         time: 30,
         code: (Cat.NOTIFY | Notify.MESSAGE) >>> 0,
         payload: Buffer.from("hello there").toString("hex"),
       },
-      { ...base(), time: 40, code: (Act.COMPLETE | Cat.COMPLETE | Cat.FS | Cat.WRITE | Cat.FUA) >>> 0, sector: 77 },
       {
-        ...base(),
+        ...blankEvent(),
+        time: 40,
+        code: (Act.COMPLETE | Cat.COMPLETE | Cat.FS | Cat.WRITE | Cat.FUA) >>> 0,
+        sector: 77,
+      },
+      {
+        ...blankEvent(),
         time: 1_500_000_000,
         code: (Act.SPLIT | Cat.READ) >>> 0,
         sector: 100,
@@ -112,22 +124,5 @@ describe("formatBlkparse", () => {
     expect(formatBlkparse(again)).toBe(text);
   });
 });
-
-function base() {
-  return {
-    device: { major: 7, minor: 0 },
-    cpu: 0,
-    sequence: 0,
-    time: 0,
-    pid: 0,
-    action: "",
-    rwbs: "",
-    code: 0,
-    sector: 0,
-    sectors: 0,
-    bytes: 0,
-    error: 0,
-  };
-}
 
 void makeDevice;

@@ -6,16 +6,7 @@ import type { ChunkDecoder } from "../../sources/decoder.js";
 /** Fixture directory (test/fixtures). */
 export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
-/** Names of the fixtures that have both X.bin and X.blkparse.txt. */
-export const BIN_FIXTURES = [
-  "direct-contig",
-  "direct-frag",
-  "mmap-contig",
-  "mmap-frag",
-  "pressure-contig",
-  "pressure-frag",
-  "seq-contig",
-] as const;
+export { BIN_FIXTURES } from "../helpers/fixtures.js";
 
 /** Bytes of a fixture file. */
 export function fixture(name: string): Uint8Array {

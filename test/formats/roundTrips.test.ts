@@ -7,6 +7,7 @@ import { encodeBinary } from "../../sinks/binaryWriter.js";
 import { formatNdjson } from "../../sinks/ndjsonWriter.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { NdjsonDecoder } from "../../sources/ndjsonDecoder.js";
+import { blankEvent } from "../helpers/fixtures.js";
 import { BIN_FIXTURES, decodeAll, fixture } from "./helpers.js";
 
 /** A random event as a binary trace can hold it (time starts at 0, u16 error, no notify names). */
@@ -77,7 +78,7 @@ describe("encodeBinary", () => {
   });
 
   test("nameRecords writes one PROCESS notify per named pid, once across batches", () => {
-    const q = { ...baseEvent(), pid: 7, comm: "cat", code: (1 | Cat.QUEUE) >>> 0 };
+    const q = { ...blankEvent(), pid: 7, comm: "cat", code: (1 | Cat.QUEUE) >>> 0 };
     const announced = new Set<number>();
     const first = decodeAll(new BinaryDecoder(), encodeBinary(batchOf([q, q]), { nameRecords: true, announced }));
     expect(first.length).toBe(3);
@@ -142,21 +143,4 @@ describe("NdjsonDecoder and formatNdjson", () => {
 
 function firstTime(bytes: Uint8Array): bigint {
   return new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(8, true);
-}
-
-function baseEvent(): BlockEvent {
-  return {
-    device: { major: 7, minor: 0 },
-    cpu: 0,
-    sequence: 0,
-    time: 0,
-    pid: 0,
-    action: "",
-    rwbs: "",
-    code: 0,
-    sector: 0,
-    sectors: 0,
-    bytes: 0,
-    error: 0,
-  };
 }

@@ -8,15 +8,7 @@ import { requestLifecycle } from "../../operators/requestLifecycle.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 
 /** Fixture traces recorded with the tracefs blk tracer (sequence numbers all 0). */
-export const FIXTURES = [
-  "direct-contig",
-  "direct-frag",
-  "mmap-contig",
-  "mmap-frag",
-  "pressure-contig",
-  "pressure-frag",
-  "seq-contig",
-] as const;
+export { BIN_FIXTURES as FIXTURES } from "../helpers/fixtures.js";
 
 /** Absolute path of a fixture file. */
 export function fixturePath(name: string): string {
