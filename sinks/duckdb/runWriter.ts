@@ -85,69 +85,49 @@ export async function openRunWriter(dbPath: string, meta: RunMeta): Promise<RunW
 const FLUSH_ROWS = 122_880;
 
 class DuckDBRunWriter implements RunWriter {
-  private events = 0;
-  private rawEvents = 0;
-  private flushedEvents = 0;
-  private flushedRaw = 0;
-  private readonly filler: ChunkFiller;
-  private readonly rawFiller: ChunkFiller;
-  private readonly requestFiller: ChunkFiller;
-  private requests = 0;
+  private readonly events: TableAppend<StoredEventColumns>;
+  private readonly raw: TableAppend<EventBatch>;
+  private readonly requests: TableAppend<RequestBatch>;
   private done = false;
 
   constructor(
     private readonly store: Store,
     readonly runId: number,
     private readonly meta: RunMeta,
-    private readonly appender: DuckDBAppender,
-    private readonly rawAppender: DuckDBAppender,
-    private readonly requestAppender: DuckDBAppender,
+    events: DuckDBAppender,
+    raw: DuckDBAppender,
+    requests: DuckDBAppender,
   ) {
-    this.filler = ChunkFiller.forAppender(appender);
-    this.rawFiller = ChunkFiller.forAppender(rawAppender);
-    this.requestFiller = ChunkFiller.forAppender(requestAppender);
-  }
-
-  appendRequests(batch: RequestBatch): void {
-    this.assertOpen();
-    const base = this.requests;
-    appendInChunks(this.requestAppender, this.requestFiller, batch, (f, b, from) =>
-      fillRequests(f, b, from, this.runId, base + from),
+    const failed = (error: unknown) => writeFailure(store.path, error);
+    this.events = new TableAppend(events, (f, b, from, ordinal) => fillEvents(f, b, from, runId, ordinal), failed);
+    this.raw = new TableAppend(raw, (f, b, from, ordinal) => fillRawEvents(f, b, from, runId, ordinal), failed);
+    this.requests = new TableAppend(
+      requests,
+      (f, b, from, ordinal) => fillRequests(f, b, from, runId, ordinal),
+      failed,
     );
-    this.requests += batch.length;
   }
 
   append(batch: StoredEventColumns): void {
     this.assertOpen();
-    const base = this.events;
-    appendInChunks(this.appender, this.filler, batch, (f, b, from) => fillEvents(f, b, from, this.runId, base + from));
-    this.events += batch.length;
-    if (this.events - this.flushedEvents >= FLUSH_ROWS) {
-      this.flush(this.appender);
-      this.flushedEvents = this.events;
-    }
+    this.events.add(batch);
   }
 
   appendRaw(batch: EventBatch): void {
     this.assertOpen();
-    const base = this.rawEvents;
-    appendInChunks(this.rawAppender, this.rawFiller, batch, (f, b, from) =>
-      fillRawEvents(f, b, from, this.runId, base + from),
-    );
-    this.rawEvents += batch.length;
-    if (this.rawEvents - this.flushedRaw >= FLUSH_ROWS) {
-      this.flush(this.rawAppender);
-      this.flushedRaw = this.rawEvents;
-    }
+    this.raw.add(batch);
+  }
+
+  appendRequests(batch: RequestBatch): void {
+    this.assertOpen();
+    this.requests.add(batch);
   }
 
   async commit(summary: Summary, extras: RunExtras = {}): Promise<number> {
     this.assertOpen();
     try {
-      this.appender.closeSync();
-      this.rawAppender.closeSync();
-      this.requestAppender.closeSync();
-      await this.store.connection.run(INSERT_RUN, runRow(this.runId, this.meta, summary, extras, this.rawEvents));
+      for (const table of [this.events, this.raw, this.requests]) table.appender.closeSync();
+      await this.store.connection.run(INSERT_RUN, runRow(this.runId, this.meta, summary, extras, this.raw.rows));
       await this.store.connection.run("COMMIT");
     } catch (error: unknown) {
       await this.abort();
@@ -162,7 +142,7 @@ class DuckDBRunWriter implements RunWriter {
     if (this.done) return;
     this.done = true;
     try {
-      for (const appender of [this.appender, this.rawAppender, this.requestAppender]) {
+      for (const { appender } of [this.events, this.raw, this.requests]) {
         try {
           appender.clear();
           appender.closeSync();
@@ -174,14 +154,6 @@ class DuckDBRunWriter implements RunWriter {
       await this.store.connection.run("ROLLBACK").catch(() => undefined);
     } finally {
       this.store.close();
-    }
-  }
-
-  private flush(appender: DuckDBAppender): void {
-    try {
-      appender.flushSync();
-    } catch (error: unknown) {
-      throw writeFailure(this.store.path, error);
     }
   }
 
@@ -200,6 +172,37 @@ function writeFailure(path: string, error: unknown): StoreError {
     ? "the disk is full (no space left on device)"
     : message.replace(/\s+/g, " ");
   return new StoreError(`Cannot store the run in ${path}: ${why}; nothing of this run was stored`, { cause: error });
+}
+
+/**
+ * One table's appender with its chunk filler: appends batches in chunks,
+ * numbers their rows, and flushes every FLUSH_ROWS rows at a batch boundary.
+ */
+class TableAppend<B extends { readonly length: number }> {
+  rows = 0;
+  private flushed = 0;
+  private readonly filler: ChunkFiller;
+
+  constructor(
+    readonly appender: DuckDBAppender,
+    private readonly fill: (filler: ChunkFiller, batch: B, from: number, ordinal: number) => void,
+    private readonly failed: (error: unknown) => Error,
+  ) {
+    this.filler = ChunkFiller.forAppender(appender);
+  }
+
+  add(batch: B): void {
+    const base = this.rows;
+    appendInChunks(this.appender, this.filler, batch, (f, b, from) => this.fill(f, b, from, base + from));
+    this.rows += batch.length;
+    if (this.rows - this.flushed < FLUSH_ROWS) return;
+    try {
+      this.appender.flushSync();
+    } catch (error: unknown) {
+      throw this.failed(error);
+    }
+    this.flushed = this.rows;
+  }
 }
 
 async function insertExtents(store: Store, runId: number, map: FileMap): Promise<void> {
