@@ -20,6 +20,8 @@ export interface TraceOptions {
   window?: number;
   /** Stream read for "-". @default process.stdin */
   stdin?: Readable;
+  /** Name of "-" in error messages. @default "<stdin>" */
+  stdinName?: string;
   /** Keep payload bytes (remaps, unplug depths): `cat` needs them, analysis does not. @default true */
   payloads?: boolean;
   /**
@@ -53,7 +55,8 @@ export function fromTrace(inputs: string | readonly string[], options: TraceOpti
  * @example fromStream(child.stdout, { file: "blktrace" }).subscribe(...)
  */
 export function fromStream(readable: Readable, options: TraceOptions & { file?: string } = {}): Observable<EventBatch> {
-  return fromTrace(["-"], { ...options, stdin: readable });
+  const { file, ...rest } = options;
+  return fromTrace(["-"], { ...rest, stdin: readable, ...(file !== undefined ? { stdinName: file } : {}) });
 }
 
 /**
@@ -76,7 +79,7 @@ export async function* traceBatches(inputs: readonly string[], options: TraceOpt
 
 /** Decode one file (or "-") with the detected or forced format. */
 async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeBase): AsyncGenerator<EventBatch> {
-  const label = file === "-" ? "<stdin>" : file;
+  const label = file === "-" ? (options.stdinName ?? "<stdin>") : file;
   let decoder: ReturnType<typeof decoderFor> | undefined;
   for await (const chunk of inputBytes(file, options.stdin, options.onRead)) {
     if (!decoder) {

@@ -73,3 +73,15 @@ describe("time order", () => {
     expect(out[0]).toBe(all);
   });
 });
+
+describe("fromStream", () => {
+  it("names the stream in errors with its `file` option", async () => {
+    const { Readable } = await import("node:stream");
+    const { firstValueFrom } = await import("rxjs");
+    const { fromStream } = await import("../../sources/fromTrace.js");
+    const bad = Readable.from([Buffer.from("not a trace at all\n")]);
+    await expect(firstValueFrom(fromStream(bad, { file: "blktrace pipe" }))).rejects.toThrow(
+      /^blktrace pipe: expected a block trace/,
+    );
+  });
+});
