@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from "./cli.js";
+import { prestartWriterThread } from "../sinks/duckdb/writerThread.js";
+
+// Before the CLI loads: DuckDB then boots on the second core meanwhile (see prestartWriterThread).
+prestartWriterThread(process.argv.slice(2));
+const { main } = await import("./cli.js");
 
 // `blkrx cat big.bin | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {

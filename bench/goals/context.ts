@@ -12,8 +12,8 @@ export interface BenchContext {
 /** A bench goal: measures and returns its rows (never throws for a failed target; throws for a broken run). */
 export type Goal = (ctx: BenchContext) => Promise<BenchRow[]>;
 
-/** The compiled CLI, run directly with node (not through npx). */
-export const BIN = join(ROOT, "dist", "pipeline", "bin.js");
+/** The CLI as installed (package.json "bin": the esbuild bundle), run directly with node, not through npx. */
+export const BIN = join(ROOT, "dist", "cli", "bin.js");
 
 /**
  * A `node dist/cli/bin.js ARGS` command.

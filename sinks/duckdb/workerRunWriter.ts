@@ -1,10 +1,11 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { EventBatch } from "../../model/batch.js";
 import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import type { RunExtras, RunMeta, RunWriter } from "./runWriter.js";
 import type { FromWorker, ToWorker } from "./runWriterWorker.js";
 import { storedEventColumns } from "./storedColumns.js";
+import { claimWriterThread } from "./writerThread.js";
 
 /**
  * A {@link RunWriter} whose DuckDB work runs in a worker thread, so storing
@@ -37,7 +38,7 @@ export interface PendingRunWriter extends RunWriter {
  * @example const writer = startRunWriterInWorker("blkrx.duckdb", meta); writer.append(batch); await writer.commit(summary);
  */
 export function startRunWriterInWorker(dbPath: string, meta: RunMeta): PendingRunWriter {
-  const worker = new Worker(new URL("./runWriterWorker.js", import.meta.url));
+  const worker = claimWriterThread();
   const writer = new WorkerRunWriter(worker);
   const opened = writer.request({ type: "open", dbPath, meta }, "opened").then(
     (m) => {
