@@ -1,4 +1,4 @@
-import type { EventBatch } from "../../model/batch.js";
+import type { EventBatch, GapColumns, PieceColumns } from "../../model/batch.js";
 
 /** The columns of an analyzed batch that the `events` table stores (what crosses to the writer thread). */
 export type StoredEventColumns = Pick<
@@ -7,23 +7,48 @@ export type StoredEventColumns = Pick<
 >;
 
 /**
- * Just the stored columns of a batch, as a new object (no copy of the arrays):
- * posting it to the writer thread clones only what the table keeps.
+ * The stored columns as copies the caller owns, with the list of their
+ * buffers, so they can be *transferred* to the writer thread instead of
+ * structured-cloned. Measured (perf, 5M-record `analyze --db`): cloning made
+ * the writer thread deserialize every batch into freshly allocated memory,
+ * ~0.1 s of its CPU and most of it page faults on this VM; a transfer hands
+ * the copies over as they are.
  *
- * @example worker.postMessage({ type: "append", batch: storedEventColumns(batch) });
+ * @example const { columns, transfer } = transferableStoredColumns(batch); worker.postMessage({ type: "append", batch: columns }, transfer);
  */
-export function storedEventColumns(batch: EventBatch): StoredEventColumns {
-  const { length, time, cpu, pid, action, bytes, sector, pieces, gaps, phase } = batch;
-  return {
-    length,
-    time,
-    cpu,
-    pid,
-    action,
-    bytes,
-    sector,
-    ...(pieces ? { pieces } : {}),
-    ...(gaps ? { gaps } : {}),
-    ...(phase ? { phase } : {}),
+export function transferableStoredColumns(batch: EventBatch): {
+  columns: StoredEventColumns;
+  transfer: ArrayBuffer[];
+} {
+  const transfer: ArrayBuffer[] = [];
+  const own = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T): T => {
+    const copy = a.slice() as T;
+    transfer.push(copy.buffer as ArrayBuffer);
+    return copy;
   };
+  const { length, time, cpu, pid, action, bytes, sector, pieces, gaps, phase } = batch;
+  const ownPieces = (p: PieceColumns): PieceColumns => ({
+    first: own(p.first),
+    start: own(p.start),
+    sectors: own(p.sectors),
+  });
+  const ownGaps = (g: GapColumns): GapColumns => ({
+    physical: own(g.physical),
+    physicalClass: own(g.physicalClass),
+    logical: own(g.logical),
+    logicalClass: own(g.logicalClass),
+  });
+  const columns: StoredEventColumns = {
+    length,
+    time: own(time.subarray(0, length)),
+    cpu: own(cpu.subarray(0, length)),
+    pid: own(pid.subarray(0, length)),
+    action: own(action.subarray(0, length)),
+    bytes: own(bytes.subarray(0, length)),
+    sector: own(sector.subarray(0, length)),
+    ...(pieces ? { pieces: ownPieces(pieces) } : {}),
+    ...(gaps ? { gaps: ownGaps(gaps) } : {}),
+    ...(phase ? { phase: own(phase) } : {}),
+  };
+  return { columns, transfer };
 }

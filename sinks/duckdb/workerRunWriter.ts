@@ -4,14 +4,15 @@ import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import type { RunExtras, RunMeta, RunWriter } from "./runWriter.js";
 import type { FromWorker, ToWorker } from "./runWriterWorker.js";
-import { storedEventColumns } from "./storedColumns.js";
+import { transferableStoredColumns } from "./storedColumns.js";
 import { claimWriterThread } from "./writerThread.js";
 
 /**
  * A {@link RunWriter} whose DuckDB work runs in a worker thread, so storing
  * events overlaps with decoding and analysis on a second core (measured:
  * DuckDB's append and commit cost about as much CPU as the analysis itself,
- * see `npm run bench`). Batches are copied to the worker (structured clone);
+ * see `npm run bench`). The stored columns of each batch are copied and the
+ * copies transferred to the worker (see transferableStoredColumns);
  * the run is still one transaction there, and the first error in the worker
  * is raised by `commit`.
  *
@@ -68,7 +69,8 @@ class WorkerRunWriter implements RunWriter {
   }
 
   append(batch: EventBatch): void {
-    this.worker.postMessage({ type: "append", batch: storedEventColumns(batch) } satisfies ToWorker);
+    const { columns, transfer } = transferableStoredColumns(batch);
+    this.worker.postMessage({ type: "append", batch: columns } satisfies ToWorker, transfer);
   }
 
   appendRaw(batch: EventBatch): void {
