@@ -6,9 +6,16 @@ import { interleaved } from "../processRun.js";
 import { atLeast, type BenchRow } from "../report.js";
 import { type BenchContext, blkrxCommand } from "./context.js";
 
-/** A pure-CPU loop (no I/O, no allocation). */
-const SPIN =
-  "let x = 0; for (let i = 0; i < 1e9; i++) x = (x + i) | 0; require('node:worker_threads').parentPort.postMessage(x);";
+/**
+ * A pure-CPU loop (no I/O, no allocation), ~1 s. The loop sits in a function:
+ * written at the top level of the worker script, V8 sometimes left it
+ * unoptimized and one run took 5× longer (measured), which made the ceiling
+ * meaningless.
+ */
+const SPIN = `function spin(n) { let x = 0; for (let i = 0; i < n; i++) x = (x + i) | 0; return x; }
+let x = 0;
+for (let k = 0; k < 300; k++) x ^= spin(1e7);
+require("node:worker_threads").parentPort.postMessage(x);`;
 
 /**
  * What no trace analysis can skip: read the file (workerData) through one
@@ -16,9 +23,10 @@ const SPIN =
  */
 const READ_SCAN = `const { openSync, readSync, closeSync } = require("node:fs");
 const { parentPort, workerData } = require("node:worker_threads");
+function scan(b, n, x) { for (let i = 0; i + 4 <= n; i += 48) x = (x + b.readUInt32LE(i)) | 0; return x; }
 const fd = openSync(workerData, "r"), b = Buffer.allocUnsafe(1 << 20);
 let n, x = 0;
-while ((n = readSync(fd, b, 0, b.length, null)) > 0) for (let i = 0; i + 4 <= n; i += 48) x = (x + b.readUInt32LE(i)) | 0;
+while ((n = readSync(fd, b, 0, b.length, null)) > 0) x = scan(b, n, x);
 closeSync(fd); parentPort.postMessage(x);`;
 
 /** Wall seconds for `workers` threads each running `code` (eval'd) with `data` as workerData. */
