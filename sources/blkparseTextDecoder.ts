@@ -1,5 +1,5 @@
 import { makeDevice } from "../model/actions.js";
-import { quickActionRwbs, skipDigits, skipSpaces, spacedDigits } from "./quickHeader.js";
+import { NOT_FIXED, quickBlkparseColumns, quickBlkparseScan } from "./quickHeader.js";
 import { TextLineDecoder } from "./textLineDecoder.js";
 
 export type { TextDecoderOptions } from "./textLineDecoder.js";
@@ -26,22 +26,11 @@ const EVENT_LINE =
 export class BlkparseTextDecoder extends TextLineDecoder {
   private inStats = false;
 
-  /** `MAJ,MIN CPU SEQ SEC.NSEC PID ` read from bytes, then the action and RWBS; -1 when not that shape. */
+  /** The action of an event line from its bytes: fixed columns first, else field by field; -1 when not that shape. */
   protected override quickAction(buf: Uint8Array, from: number, to: number): number {
     if (this.inStats) return -1;
-    let p = from;
-    while (p < to && buf[p] === 32) p++;
-    p = skipDigits(buf, p, to); // major
-    if (p < 0 || buf[p] !== 44) return -1; // ","
-    p = skipDigits(buf, p + 1, to); // minor
-    p = spacedDigits(buf, p, to); // cpu
-    p = spacedDigits(buf, p, to); // sequence
-    p = spacedDigits(buf, p, to); // seconds
-    if (p < 0 || buf[p] !== 46) return -1; // "."
-    p = skipDigits(buf, p + 1, to); // nanoseconds
-    p = spacedDigits(buf, p, to); // pid
-    p = p < 0 ? -1 : skipSpaces(buf, p, to);
-    return p < 0 ? -1 : quickActionRwbs(buf, p, to);
+    const fixed = quickBlkparseColumns(buf, from, to);
+    return fixed !== NOT_FIXED ? fixed : quickBlkparseScan(buf, from, to);
   }
 
   protected parseLine(line: string): void {

@@ -12,7 +12,7 @@ const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 
 /** Position after the spaces at `p` (at least one required), or -1. */
-export function skipSpaces(buf: Uint8Array, p: number, to: number): number {
+function skipSpaces(buf: Uint8Array, p: number, to: number): number {
   if (p >= to || buf[p] !== SPACE) return -1;
   let q = p + 1;
   while (q < to && buf[q] === SPACE) q++;
@@ -20,17 +20,99 @@ export function skipSpaces(buf: Uint8Array, p: number, to: number): number {
 }
 
 /** Position after the digits at `p` (at least one required), or -1. */
-export function skipDigits(buf: Uint8Array, p: number, to: number): number {
+function skipDigits(buf: Uint8Array, p: number, to: number): number {
   let q = p;
   while (q < to && (buf[q] as number) >= DIGIT_0 && (buf[q] as number) <= DIGIT_9) q++;
   return q > p ? q : -1;
 }
 
 /** Spaces then digits at `p`; -1 when either is missing or `p` is already -1. */
-export function spacedDigits(buf: Uint8Array, p: number, to: number): number {
+function spacedDigits(buf: Uint8Array, p: number, to: number): number {
   if (p < 0) return -1;
   const q = skipSpaces(buf, p, to);
   return q < 0 ? -1 : skipDigits(buf, q, to);
+}
+
+/** quickBlkparseColumns found the line not in blkparse's fixed columns: scan it field by field. */
+export const NOT_FIXED = -2;
+
+/** [from, to) is spaces then at least one digit (a right-aligned number). */
+function rightAligned(buf: Uint8Array, from: number, to: number): boolean {
+  let p = from;
+  while (p < to && buf[p] === SPACE) p++;
+  if (p === to) return false;
+  for (; p < to; p++) {
+    const c = buf[p] as number;
+    if (c < DIGIT_0 || c > DIGIT_9) return false;
+  }
+  return true;
+}
+
+/** [from, to) is at least one digit then spaces (a left-aligned number). */
+function leftAligned(buf: Uint8Array, from: number, to: number): boolean {
+  let p = from;
+  while (p < to && (buf[p] as number) >= DIGIT_0 && (buf[p] as number) <= DIGIT_9) p++;
+  if (p === from) return false;
+  for (; p < to; p++) if (buf[p] !== SPACE) return false;
+  return true;
+}
+
+/**
+ * The raw action of a blkparse default-format line whose fields all fit
+ * their widths (`%3d,%-3d %2d %8d %5T.%9t %5p %2a %3d `: the action then
+ * sits at column 42–43), read at fixed offsets; NOT_FIXED when a field
+ * overflowed or the line has another shape (the caller then scans field by
+ * field), or -1 when the action/RWBS are not what a well-formed line holds.
+ * Measured on the 5M-record bench text: most lines fit, and the fixed
+ * offsets replace the scan that was a third of text replay.
+ *
+ * @example quickBlkparseColumns(bytes, lineStart, lineEnd) // Act.ISSUE | Cat.READ for "  7,0    1        0     0.000050885 22958  D   R ..."
+ */
+export function quickBlkparseColumns(buf: Uint8Array, from: number, to: number): number {
+  if (
+    to - from < 48 ||
+    buf[from + 3] !== 44 || // ","
+    buf[from + 7] !== SPACE ||
+    buf[from + 10] !== SPACE ||
+    buf[from + 19] !== SPACE ||
+    buf[from + 25] !== 46 || // "."
+    buf[from + 35] !== SPACE ||
+    buf[from + 41] !== SPACE ||
+    !rightAligned(buf, from, from + 3) ||
+    !leftAligned(buf, from + 4, from + 7) ||
+    !rightAligned(buf, from + 8, from + 10) ||
+    !rightAligned(buf, from + 11, from + 19) ||
+    !rightAligned(buf, from + 20, from + 25) ||
+    !rightAligned(buf, from + 26, from + 35) || // nanoseconds: nine digits, no spaces
+    buf[from + 26] === SPACE ||
+    !rightAligned(buf, from + 36, from + 41)
+  ) {
+    return NOT_FIXED;
+  }
+  return quickActionRwbs(buf, buf[from + 42] === SPACE ? from + 43 : from + 42, to);
+}
+
+/**
+ * The raw action of a blkparse event line read field by field
+ * (`MAJ,MIN CPU SEQ SEC.NSEC PID ACTION RWBS `, any widths), or -1 when the
+ * line does not start like that.
+ *
+ * @example quickBlkparseScan(bytes, lineStart, lineEnd) // Act.QUEUE | Cat.READ for "259,0 1 7 1234567.000000001 1234567 Q R ..."
+ */
+export function quickBlkparseScan(buf: Uint8Array, from: number, to: number): number {
+  let p = from;
+  while (p < to && buf[p] === SPACE) p++;
+  p = skipDigits(buf, p, to); // major
+  if (p < 0 || buf[p] !== 44) return -1; // ","
+  p = skipDigits(buf, p + 1, to); // minor
+  p = spacedDigits(buf, p, to); // cpu
+  p = spacedDigits(buf, p, to); // sequence
+  p = spacedDigits(buf, p, to); // seconds
+  if (p < 0 || buf[p] !== 46) return -1; // "."
+  p = skipDigits(buf, p + 1, to); // nanoseconds
+  p = spacedDigits(buf, p, to); // pid
+  p = p < 0 ? -1 : skipSpaces(buf, p, to);
+  return p < 0 ? -1 : quickActionRwbs(buf, p, to);
 }
 
 /**
