@@ -70,7 +70,7 @@ async function fileChunks(path: string): Promise<AsyncIterator<Uint8Array>> {
     handle = await fsp.open(path, "r");
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${path}: cannot read the trace file (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw unreadable(path, error);
   }
   const buffer = Buffer.allocUnsafe(READ_CHUNK);
   let closed = false;
@@ -85,7 +85,13 @@ async function fileChunks(path: string): Promise<AsyncIterator<Uint8Array>> {
     async next() {
       if (closed) return { done: true, value: undefined };
       if (++reads % READS_PER_TURN === 0) await nextTurn();
-      const bytesRead = readChunk(handle, buffer, path);
+      let bytesRead: number;
+      try {
+        bytesRead = readSync(handle.fd, buffer, 0, READ_CHUNK, null);
+      } catch (error: unknown) {
+        await close(); // a failed next() is not followed by return(): close here
+        throw unreadable(path, error);
+      }
       if (bytesRead === 0) {
         await close();
         return { done: true, value: undefined };
@@ -100,12 +106,8 @@ async function fileChunks(path: string): Promise<AsyncIterator<Uint8Array>> {
   };
 }
 
-function readChunk(handle: FileHandle, buffer: Buffer, path: string): number {
-  try {
-    return readSync(handle.fd, buffer, 0, READ_CHUNK, null);
-  } catch (error: unknown) {
-    throw new InputError(`${path}: cannot read the trace file (${(error as NodeJS.ErrnoException).code ?? error})`);
-  }
+function unreadable(path: string, error: unknown): InputError {
+  return new InputError(`${path}: cannot read the trace file (${(error as NodeJS.ErrnoException).code ?? error})`);
 }
 
 async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {

@@ -48,6 +48,15 @@ function rightAligned(buf: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
+/** [from, to) is digits only (a zero-padded number). */
+function allDigits(buf: Uint8Array, from: number, to: number): boolean {
+  for (let p = from; p < to; p++) {
+    const c = buf[p] as number;
+    if (c < DIGIT_0 || c > DIGIT_9) return false;
+  }
+  return to > from;
+}
+
 /** [from, to) is at least one digit then spaces (a left-aligned number). */
 function leftAligned(buf: Uint8Array, from: number, to: number): boolean {
   let p = from;
@@ -83,8 +92,7 @@ export function quickBlkparseColumns(buf: Uint8Array, from: number, to: number):
     !rightAligned(buf, from + 8, from + 10) ||
     !rightAligned(buf, from + 11, from + 19) ||
     !rightAligned(buf, from + 20, from + 25) ||
-    !rightAligned(buf, from + 26, from + 35) || // nanoseconds: nine digits, no spaces
-    buf[from + 26] === SPACE ||
+    !allDigits(buf, from + 26, from + 35) || // nanoseconds: nine digits
     !rightAligned(buf, from + 36, from + 41)
   ) {
     return NOT_FIXED;
