@@ -27,6 +27,31 @@ export interface Summary {
   latency?: LatencyReport;
 }
 
+/** The keys spec/metrics.md fixes in the JSON contract, in its order. */
+export const CONTRACT_KEYS = [
+  "events",
+  "readBytes",
+  "uniqueBytes",
+  "uniqueSectors",
+  "fileBytes",
+  "fileSectors",
+  "extents",
+  "coverage",
+  "gaps",
+] as const satisfies readonly (keyof Summary)[];
+
+/**
+ * Just the contract keys of a summary (or of a parsed JSON object), for
+ * exact comparison with an expected summary; extra keys (latency, phases,
+ * skipped, ...) are left out.
+ *
+ * @example expect(contractOf(JSON.parse(stdout))).toEqual(contractOf(expected));
+ */
+export function contractOf(summary: object): Record<string, unknown> {
+  const s = summary as Record<string, unknown>;
+  return Object.fromEntries(CONTRACT_KEYS.map((k) => [k, s[k]]));
+}
+
 /** One phase of a run (e.g. load vs inference). */
 export interface PhaseSummary extends Omit<Summary, "phases" | "skipped" | "dropped" | "latency"> {
   name: string;

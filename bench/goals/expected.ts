@@ -1,23 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { contractOf } from "../../operators/summaryTypes.js";
 import { FIXTURES } from "../inputs.js";
-
-/** The summary keys the spec fixes (the JSON contract), for exact comparison. */
-const CONTRACT = [
-  "events",
-  "readBytes",
-  "uniqueBytes",
-  "uniqueSectors",
-  "fileBytes",
-  "fileSectors",
-  "extents",
-  "coverage",
-  "gaps",
-];
 
 /** The contract keys of a summary, serialized for comparison. */
 export function contract(summary: Record<string, unknown>): string {
-  return JSON.stringify(Object.fromEntries(CONTRACT.map((k) => [k, summary[k]])));
+  return JSON.stringify(contractOf(summary));
 }
 
 type Gaps = Record<"physical" | "logical", Record<string, number>>;

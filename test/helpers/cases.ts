@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { FIXTURES } from "./cli.js";
 
+export { contractOf } from "../../operators/summaryTypes.js";
+
 /** One entry of test/fixtures/cases.json (copied from shared/fixtures/traces). */
 export interface FixtureCase {
   name: string;
@@ -31,21 +33,4 @@ export function caseFlags(c: FixtureCase, extentsDir = ""): string[] {
   if (o.small !== undefined) flags.push("--small", String(o.small));
   if (o.medium !== undefined) flags.push("--medium", String(o.medium));
   return flags;
-}
-
-/** The contract keys of a summary, for exact comparison with `expected`. */
-export const CONTRACT_KEYS = [
-  "events",
-  "readBytes",
-  "uniqueBytes",
-  "uniqueSectors",
-  "fileBytes",
-  "fileSectors",
-  "extents",
-  "coverage",
-  "gaps",
-] as const;
-
-export function contractOf(summary: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(CONTRACT_KEYS.map((k) => [k, summary[k]]));
 }
