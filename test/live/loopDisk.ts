@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execaSync } from "execa";
+import { afterAll, beforeAll } from "vitest";
 
 /** A scratch loop disk with one ext4 partition at sector 2048 and a file on it. */
 export interface LoopDisk {
@@ -91,6 +92,46 @@ export function createBareLoop(): { loop: string; name: string; cleanup(): void 
       execaSync("losetup", ["-d", loop], { reject: false });
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a describe block of live tests: take this file's turn at tracefs and
+ * create a loop disk before its tests, clean both up after. The returned
+ * disk reads through to the one created in beforeAll.
+ */
+export function useLiveLoopDisk(sizeMiB = 96): LoopDisk {
+  let disk: LoopDisk | undefined;
+  let endTurn: () => void = () => {};
+  beforeAll(async () => {
+    endTurn = await takeLiveTestTurn();
+    disk = createLoopDisk(sizeMiB);
+  }, 300_000);
+  afterAll(() => {
+    disk?.cleanup();
+    endTurn();
+  });
+  const current = (): LoopDisk => {
+    if (!disk) throw new Error("the live loop disk exists only once the block's beforeAll has run");
+    return disk;
+  };
+  return {
+    get dir() {
+      return current().dir;
+    },
+    get loop() {
+      return current().loop;
+    },
+    get name() {
+      return current().name;
+    },
+    get mnt() {
+      return current().mnt;
+    },
+    get file() {
+      return current().file;
+    },
+    cleanup: () => current().cleanup(),
   };
 }
 

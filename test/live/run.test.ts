@@ -1,27 +1,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openStore } from "../../sinks/duckdb/index.js";
 import { BIN, blkrx, ROOT } from "../helpers/cli.js";
 import { kernelTraceState, leftoverProcesses } from "./kernelTraceState.js";
-import { createLoopDisk, type LoopDisk, liveSkipReason, takeLiveTestTurn } from "./loopDisk.js";
+import { liveSkipReason, useLiveLoopDisk } from "./loopDisk.js";
 
 const skip = liveSkipReason();
 if (skip) console.warn(`skipping blkrx run tests: ${skip}`);
 const WORKLOAD = join(ROOT, "test/live/workload.py");
 
 describe.skipIf(skip !== undefined)("blkrx run", () => {
-  let disk: LoopDisk;
-  let endTurn: () => void = () => {};
-  beforeAll(async () => {
-    endTurn = await takeLiveTestTurn();
-    disk = createLoopDisk();
-  }, 300_000);
-  afterAll(() => {
-    disk?.cleanup();
-    endTurn();
-  });
+  const disk = useLiveLoopDisk();
 
   const run = (args: string[]) =>
     blkrx(["run", "--file", disk.file, "--drop-caches", "--json", ...args], { cwd: disk.dir });

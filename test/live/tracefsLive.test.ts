@@ -1,24 +1,15 @@
 import { execa } from "execa";
 import { lastValueFrom, toArray } from "rxjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { newLiveStats } from "../../sources/liveFraming.js";
 import { tracefsLive } from "../../sources/tracefsLive.js";
-import { createLoopDisk, type LoopDisk, liveSkipReason, takeLiveTestTurn } from "./loopDisk.js";
+import { liveSkipReason, useLiveLoopDisk } from "./loopDisk.js";
 
 const skip = liveSkipReason();
 if (skip) console.warn(`skipping tracefsLive tests: ${skip}`);
 
 describe.skipIf(skip !== undefined)("tracefsLive", () => {
-  let disk: LoopDisk;
-  let endTurn: () => void = () => {};
-  beforeAll(async () => {
-    endTurn = await takeLiveTestTurn();
-    disk = createLoopDisk();
-  }, 300_000);
-  afterAll(() => {
-    disk?.cleanup();
-    endTurn();
-  });
+  const disk = useLiveLoopDisk();
 
   it("tracefsLive emits the O_DIRECT reads of dd as they happen", async () => {
     const stats = newLiveStats();
