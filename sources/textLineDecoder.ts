@@ -65,6 +65,19 @@ function isRequestAction(code: number): boolean {
   return code === Act.INSERT || code === Act.ISSUE || code === Act.COMPLETE || code === Act.REQUEUE;
 }
 
+/**
+ * The raw action u32 of a line with action `code` and RWBS `flags` in its
+ * plain (not PC) form, as parseBody builds it: code, category bits of the
+ * RWBS and of the action, FS for request actions. -1 for invalid flags.
+ *
+ * @example plainAction(Act.ISSUE, "RS") // Act.ISSUE | Cat.READ | Cat.SYNC | Cat.ISSUE | Cat.FS
+ */
+export function plainAction(code: number, flags: string): number {
+  const cats = categoryBits(flags);
+  if (cats === -1) return -1;
+  return (code | cats | (ACTION_BITS[code] ?? 0) | (isRequestAction(code) ? Cat.FS : 0)) >>> 0;
+}
+
 /** Message notify record (`BLK_TN_MESSAGE`). */
 const MESSAGE_ACTION = (Cat.NOTIFY | Notify.MESSAGE) >>> 0;
 
@@ -205,9 +218,25 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     keep: (action: number, bytes: number) => boolean,
   ): void {
     const action = this.quickAction(buf, from, to);
-    // The first event line is always parsed: it sets the time origin, as without a filter.
-    if (action >= 0 && !keep(action, 0x7fffffff) && !Number.isNaN(this.baseTime)) this.lineNo++;
-    else this.lineBytes(buf, from, to);
+    if (action >= 0) {
+      this.lineNo++;
+      // The first event line is always parsed: it sets the time origin, as without a filter.
+      if (!keep(action, 0x7fffffff) && !Number.isNaN(this.baseTime)) return;
+      this.payload.discard();
+      if (this.quickLine(buf, from, to)) return;
+      this.lineNo--; // line() counts it again
+    }
+    this.lineBytes(buf, from, to);
+  }
+
+  /**
+   * Decode a kept line straight from its bytes into row `this.count` and
+   * {@link commit} it, when the subclass can (see quickBlkparseRow); false
+   * leaves the line to the full parser. Only called after quickAction
+   * accepted the line.
+   */
+  protected quickLine(_buf: Uint8Array, _from: number, _to: number): boolean {
+    return false;
   }
 
   /** The carried unfinished line passed MAX_LINE_CHARS: report it once (see lineTooLong). */
