@@ -84,7 +84,8 @@ export class BlkparseTextDecoder extends TextLineDecoder {
       while (k < n && buf[from + k] === last[k]) k++;
       if (k === n) return this.lastName;
     }
-    this.lastNameBytes = buf.slice(from, to);
+    // A copy: `buf` may be a Buffer (whose slice is a view) over the reader's reused chunk.
+    this.lastNameBytes = Uint8Array.prototype.slice.call(buf, from, to);
     this.lastName = Buffer.from(buf.buffer, buf.byteOffset + from, n).toString("utf8");
     return this.lastName;
   }

@@ -68,7 +68,7 @@ function fieldValue(buf: Uint8Array, from: number, to: number): number {
  * single-letter action with the trailer `SECTOR + COUNT [TEXT]` exactly
  * (single spaces, `]` last on the line). Returns false for any other shape
  * (two-letter actions, PC requests, remaps, splits, trailing spaces, a
- * sector beyond 2^53 ...): the caller then parses the line in full, which
+ * sector of 16 or more digits ...): the caller then parses the line in full, which
  * also reports it if it is malformed.
  *
  * @example const row = newQuickRow(); if (quickBlkparseRow(bytes, 0, bytes.length, row)) row.sector // 2048

@@ -173,11 +173,12 @@ function rwbsBits(buf: Uint8Array, p: number, to: number): number {
     bits |= Cat.FLUSH; // leading F = preflush
     q++;
   }
+  // As the full parser (categoryBits): a discard is a write op, and every op that is not a write is a READ.
   const kind = buf[q++];
-  if (kind === 68) bits |= Cat.DISCARD;
+  if (kind === 68) bits |= Cat.DISCARD | Cat.WRITE;
   else if (kind === 87) bits |= Cat.WRITE;
-  else if (kind === 82) bits |= Cat.READ;
-  else if (kind !== 78) return -1;
+  else if (kind === 82 || kind === 78) bits |= Cat.READ;
+  else return -1;
   for (; q < to; q++) {
     const c = buf[q];
     if (c === SPACE) return bits >>> 0;

@@ -210,7 +210,10 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     return this.take();
   }
 
-  /** Parse the line [from, to) in full, or just count it when `keep` rejects its action. */
+  /**
+   * Count the line [from, to) when `keep` rejects its action; else decode it from its bytes
+   * ({@link quickLine}) or, when that cannot, parse it in full.
+   */
   private keepOrSkip(
     buf: Uint8Array,
     from: number,

@@ -7,6 +7,7 @@ import { concatBatches, type EventBatch, NUMERIC_COLUMNS } from "../../model/bat
 import { TraceFormatError } from "../../model/errors.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import { newQuickRow, quickBlkparseRow } from "../../sources/quickBlkparseRow.js";
+import { quickBlkparseColumns } from "../../sources/quickHeader.js";
 import { FIXTURES } from "../helpers/cli.js";
 
 /** A decoder that counts the lines its byte fast path decoded. */
@@ -50,6 +51,13 @@ describe("quickBlkparseRow (fixed-column SECTOR + COUNT lines from bytes)", () =
     expect(bytes.subarray(row.textFrom, row.textTo).toString()).toBe("dd if=x");
   });
 
+  it("reads a 15-digit sector exactly", () => {
+    const bytes = line("  7,0    1        0     0.000050885 22958  D   R 999999999999999 + 8 [dd]");
+    const row = newQuickRow();
+    expect(quickBlkparseRow(bytes, 0, bytes.length, row)).toBe(true);
+    expect(row.sector).toBe(999_999_999_999_999);
+  });
+
   it("leaves every other shape to the full parser", () => {
     const head = "  7,0    1        0     0.000050885 22958 ";
     const row = newQuickRow();
@@ -59,7 +67,7 @@ describe("quickBlkparseRow (fixed-column SECTOR + COUNT lines from bytes)", () =
       " D   R 4096 (12 34) [dd]", // PC request
       "UT   N [dd] 1", // two-letter action
       " A  RA 2960 + 8 <- (259,0) 912", // remap
-      " D   R 12345678901234567 + 8 [dd]", // sector past 2^53
+      " D   R 1234567890123456 + 8 [dd]", // 16 digits: may pass 2^53, the full parser decides
       " D   R 2048 + 8388608 [dd]", // count past 0x7fffff
       " D  Rs 2048 + 8 [dd]", // lowercase RWBS
       " D   R 2048 + 8 [dd]\r", // CRLF
@@ -109,7 +117,10 @@ describe("quickBlkparseRow (fixed-column SECTOR + COUNT lines from bytes)", () =
         rwbs: fc.constantFrom("R", "W", "RS", "RA", "WS", "WFS", "FWS", "N", "D", "RM", "WSM", "FWFSM", "RX"),
         sector: fc.oneof(fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
         count: fc.integer({ min: 0, max: 0x7fffff }),
-        text: fc.oneof(fc.constantFrom("(null)", "dd", "kworker/1:2", "0", "-5"), fc.string({ maxLength: 12 })),
+        text: fc.oneof(
+          fc.constantFrom("(null)", "dd", "kworker/1:2", "0", "-5", "wörk", "日本語", "a]b", "x [y]", ""),
+          fc.string({ maxLength: 12 }),
+        ),
       })
       .map(
         (f) =>
@@ -139,6 +150,37 @@ describe("quickBlkparseRow (fixed-column SECTOR + COUNT lines from bytes)", () =
     );
     // Most generated lines are SECTOR + COUNT lines: the fast path must have taken them.
     expect(quickLines).toBeGreaterThan(allLines / 4);
+  });
+
+  it("a command name stays right when the reader reuses its chunk buffer", () => {
+    // Two lines of equal length whose names sit at the same offset of successive chunks, pushed through one
+    // reused buffer as the file reader does: the second name must not be taken for a repeat of the first.
+    const a = "  7,0    1        0     0.000050885 22958  D   R 2048 + 8 [dd]\n";
+    const b = "  7,0    1        0     0.000060885 31000  D   R 4096 + 8 [cp]\n";
+    const shared = new Uint8Array(a.length);
+    const dec = new CountingDecoder({ file: "t.txt", keep: () => true });
+    const out: EventBatch[] = [];
+    for (const text of [a, b]) {
+      shared.set(Buffer.from(text, "latin1"));
+      out.push(...dec.push(shared));
+    }
+    out.push(...dec.end());
+    expect(dec.quick).toBe(2);
+    expect([...(concatBatches(out).names ?? new Map())].sort()).toEqual([
+      [22958, "dd"],
+      [31000, "cp"],
+    ]);
+  });
+
+  it("the action read for the filter has the parser's code and READ/WRITE/DISCARD bits, for every RWBS", () => {
+    const mask = (0xffff | Cat.READ | Cat.WRITE | Cat.DISCARD | Cat.NOTIFY) >>> 0;
+    for (const act of ["Q", "G", "I", "D", "C", "M"]) {
+      for (const rwbs of ["R", "W", "N", "D", "RS", "WS", "FN", "FWS", "DS", "RA", "WFSM"]) {
+        const text = `  7,0    1        0     0.000050885 22958  ${act} ${rwbs.padStart(3, " ")} 2048 + 8 [${act === "C" ? 0 : "dd"}]`;
+        const parsed = decode(line(`${text}\n`), false).batch.action[0] as number;
+        expect((quickBlkparseColumns(line(text), 0, text.length) & mask) >>> 0, text).toBe((parsed & mask) >>> 0);
+      }
+    }
   });
 
   it("mutated lines: the same rows as the string parser, or the same error", () => {
