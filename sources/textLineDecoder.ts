@@ -66,16 +66,24 @@ function isRequestAction(code: number): boolean {
 }
 
 /**
+ * The raw action u32 as the kernel writes it: the action code, the RWBS
+ * category bits, the action's own category bits, `pc` (Cat.PC for a
+ * passthrough request, else 0), and FS for a request action that is not PC.
+ */
+function rawAction(code: number, rwbsBits: number, pc: number): number {
+  const fs = pc === 0 && isRequestAction(code) ? Cat.FS : 0;
+  return (code | rwbsBits | (ACTION_BITS[code] ?? 0) | pc | fs) >>> 0;
+}
+
+/**
  * The raw action u32 of a line with action `code` and RWBS `flags` in its
- * plain (not PC) form, as parseBody builds it: code, category bits of the
- * RWBS and of the action, FS for request actions. -1 for invalid flags.
+ * plain (not PC) form, as parseBody builds it. -1 for invalid flags.
  *
  * @example plainAction(Act.ISSUE, "RS") // Act.ISSUE | Cat.READ | Cat.SYNC | Cat.ISSUE | Cat.FS
  */
 export function plainAction(code: number, flags: string): number {
   const cats = categoryBits(flags);
-  if (cats === -1) return -1;
-  return (code | cats | (ACTION_BITS[code] ?? 0) | (isRequestAction(code) ? Cat.FS : 0)) >>> 0;
+  return cats === -1 ? -1 : rawAction(code, cats, 0);
 }
 
 /** Message notify record (`BLK_TN_MESSAGE`). */
@@ -375,14 +383,14 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     const code = actionCode(letter);
     if (code < 0) cur.fail("an action letter (Q M F G S R D C P U UT I X B A)");
     const flags = cur.word();
-    let cats = categoryBits(flags);
+    const cats = categoryBits(flags);
     if (cats === -1) cur.fail("RWBS flags such as R, WS, FWFSM or N");
-    cats |= ACTION_BITS[code] ?? 0;
+    let pc = 0;
     let name: string | undefined;
     switch (code) {
       case Act.COMPLETE:
       case Act.REQUEUE:
-        cats |= this.withError(c, i);
+        pc = this.withError(c, i);
         break;
       case Act.PLUG:
         name = cur.bracket("[command]");
@@ -409,12 +417,11 @@ export abstract class TextLineDecoder implements ChunkDecoder {
       }
       default:
         name = this.generic(c, i, code);
-        cats |= this.pc;
+        pc = this.pc;
         break;
     }
     if (!cur.atEnd()) cur.fail("the end of the line after the trailer");
-    if ((cats & Cat.PC) === 0 && isRequestAction(code)) cats |= Cat.FS;
-    c.action[i] = (code | cats) >>> 0;
+    c.action[i] = rawAction(code, cats, pc);
     return name;
   }
 
