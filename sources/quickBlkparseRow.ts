@@ -52,7 +52,14 @@ export function newQuickRow(): QuickRow {
   };
 }
 
-/** Value of the right-aligned number in [from, to) (validated digits and spaces; see quickBlkparseColumns). */
+/** Position after the digits at `p` (p itself when there are none). */
+function digitsEnd(buf: Uint8Array, p: number, to: number): number {
+  let q = p;
+  while (q < to && (buf[q] as number) - DIGIT_0 >= 0 && (buf[q] as number) - DIGIT_0 <= 9) q++;
+  return q;
+}
+
+/** Value of the number in [from, to): digits, after spaces when right-aligned (validated by the caller). */
 function fieldValue(buf: Uint8Array, from: number, to: number): number {
   let v = 0;
   for (let p = from; p < to; p++) {
@@ -91,28 +98,15 @@ export function quickBlkparseRow(buf: Uint8Array, from: number, to: number, row:
   }
   if (p === rwbsFrom) return false;
   // " SECTOR + COUNT [".
-  p++;
-  const sectorFrom = p;
-  let sector = 0;
-  while (p < to) {
-    const d = (buf[p] as number) - DIGIT_0;
-    if (d < 0 || d > 9) break;
-    sector = sector * 10 + d;
-    p++;
-  }
-  if (p === sectorFrom || p - sectorFrom > MAX_SECTOR_DIGITS) return false;
-  if (buf[p] !== SPACE || buf[p + 1] !== 43 || buf[p + 2] !== SPACE) return false; // " + "
-  p += 3;
-  const countFrom = p;
-  let count = 0;
-  while (p < to) {
-    const d = (buf[p] as number) - DIGIT_0;
-    if (d < 0 || d > 9) break;
-    count = count * 10 + d;
-    p++;
-  }
-  if (p === countFrom || p - countFrom > 7 || count > 0x7fffff) return false;
-  if (buf[p] !== SPACE || buf[p + 1] !== 91) return false; // " ["
+  const sectorFrom = p + 1;
+  const sectorTo = digitsEnd(buf, sectorFrom, to);
+  if (sectorTo === sectorFrom || sectorTo - sectorFrom > MAX_SECTOR_DIGITS) return false;
+  if (buf[sectorTo] !== SPACE || buf[sectorTo + 1] !== 43 || buf[sectorTo + 2] !== SPACE) return false; // " + "
+  const countFrom = sectorTo + 3;
+  const countTo = digitsEnd(buf, countFrom, to);
+  if (countTo === countFrom || countTo - countFrom > 7) return false;
+  const count = fieldValue(buf, countFrom, countTo);
+  if (count > 0x7fffff || buf[countTo] !== SPACE || buf[countTo + 1] !== 91) return false; // " ["
   row.major = fieldValue(buf, from, from + 3);
   row.minor = fieldValue(buf, from + 4, from + 7);
   row.cpu = fieldValue(buf, from + 8, from + 10);
@@ -121,9 +115,9 @@ export function quickBlkparseRow(buf: Uint8Array, from: number, to: number, row:
   row.pid = fieldValue(buf, from + 36, from + 41);
   row.letter = letter;
   row.rwbsKey = key;
-  row.sector = sector;
+  row.sector = fieldValue(buf, sectorFrom, sectorTo);
   row.count = count;
-  row.textFrom = p + 2;
+  row.textFrom = countTo + 2;
   row.textTo = to - 1;
   return true;
 }
