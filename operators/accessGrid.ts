@@ -1,6 +1,7 @@
-import { defaultIfEmpty, defer, last, map, type OperatorFunction, scan } from "rxjs";
+import type { OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { type FileMap, fileSectorsOf } from "./fileMap.js";
+import { foldBatches } from "./foldBatches.js";
 
 /** A time × offset density grid of kept events, with the ranges it covers. */
 export interface AccessGrid {
@@ -43,19 +44,10 @@ export function accessGrid(options: AccessGridOptions = {}): OperatorFunction<Ev
   if (!(Number.isInteger(columns) && columns >= 2 && Number.isInteger(rows) && rows >= 2)) {
     throw new RangeError(`accessGrid: columns and rows must be integers >= 2, got ${columns} × ${rows}`);
   }
-  return (source) =>
-    defer(() => {
-      const grid = new GridBuilder(columns, rows, options.fileMap);
-      return source.pipe(
-        scan((g, batch) => {
-          g.add(batch);
-          return g;
-        }, grid),
-        defaultIfEmpty(grid),
-        last(),
-        map((g) => g.result()),
-      );
-    });
+  return foldBatches(
+    () => new GridBuilder(columns, rows, options.fileMap),
+    (grid) => grid.result(),
+  );
 }
 
 class GridBuilder {

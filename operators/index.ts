@@ -3,6 +3,7 @@ export * from "./classifyGaps.js";
 export * from "./eventAdapters.js";
 export * from "./extentsOf.js";
 export * from "./fileMap.js";
+export * from "./foldBatches.js";
 export * from "./latencySummary.js";
 export * from "./requestLifecycle.js";
 export * from "./sectorRange.js";

@@ -1,7 +1,8 @@
-import { defaultIfEmpty, defer, last, map, type OperatorFunction, scan } from "rxjs";
+import { defer, map, type OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
 import type { FileMap } from "./fileMap.js";
+import { foldBatches } from "./foldBatches.js";
 import { SummaryAccumulator } from "./summaryAccumulator.js";
 import type { Summary } from "./summaryTypes.js";
 
@@ -21,23 +22,14 @@ export interface SummarizeOptions {
  * @example fromTrace("x.bin").pipe(analyzeEvents(opts), summarize({ fileMap })).subscribe(s => console.log(s.coverage))
  */
 export function summarize(options: SummarizeOptions = {}): OperatorFunction<EventBatch, Summary> {
-  return (source) =>
-    defer(() => {
-      const acc = new SummaryAccumulator(options.fileMap);
-      return source.pipe(
-        scan((a, batch) => {
-          a.add(batch);
-          return a;
-        }, acc),
-        defaultIfEmpty(acc),
-        last(),
-        map((a) => {
-          const s = a.summary();
-          if (options.skips) s.skipped = options.skips.skipped;
-          return s;
-        }),
-      );
-    });
+  return foldBatches(
+    () => new SummaryAccumulator(options.fileMap),
+    (acc) => {
+      const s = acc.summary();
+      if (options.skips) s.skipped = options.skips.skipped;
+      return s;
+    },
+  );
 }
 
 /** Running dedup totals emitted by {@link dedup}. */
