@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { prestartWriterThread } from "../sinks/duckdb/writerThread.js";
+import { prestartWriterThread, releaseWriterThread } from "../sinks/duckdb/writerThread.js";
 
 // Before the CLI loads: DuckDB then boots on the second core meanwhile (see prestartWriterThread).
 prestartWriterThread(process.argv.slice(2));
@@ -11,12 +11,12 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`blkrx: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+let code: number;
+try {
+  code = await main(process.argv);
+} catch (error: unknown) {
+  process.stderr.write(`blkrx: ${error instanceof Error ? error.message : String(error)}\n`);
+  code = 1;
+}
+await releaseWriterThread(); // an unclaimed early thread is stopped only once DuckDB has loaded
+process.exitCode = code;

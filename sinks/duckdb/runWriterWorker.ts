@@ -19,8 +19,9 @@ export type ToWorker =
   | { type: "commit"; summary: Summary; extras: RunExtras }
   | { type: "abort" };
 
-/** Messages to the main thread. */
+/** Messages to the main thread; `ready` is sent once, when DuckDB has loaded. */
 export type FromWorker =
+  | { type: "ready" }
   | { type: "opened"; runId: number }
   | { type: "committed"; runId: number }
   | { type: "aborted" }
@@ -62,4 +63,6 @@ if (port) {
   port.on("message", (m: ToWorker) => {
     queue = queue.then(() => handle(m));
   });
+  // The imports above (DuckDB's native binding) are loaded by now: see releaseWriterThread.
+  reply({ type: "ready" });
 }

@@ -1,7 +1,13 @@
 import { Worker } from "node:worker_threads";
 
-/** The prestarted thread; `down` once it failed or exited before being claimed. */
-let early: { worker: Worker; down: boolean } | undefined;
+/**
+ * The prestarted thread; `down` once it failed or exited before being
+ * claimed; `settled` resolves once it has loaded DuckDB (or is down).
+ */
+let early: { worker: Worker; down: boolean; settled: Promise<void> } | undefined;
+
+/** How long {@link releaseWriterThread} waits for DuckDB to finish loading. */
+const LOAD_WAIT_MS = 10_000;
 
 /**
  * Start the DuckDB writer thread before the CLI itself has loaded, when the
@@ -18,12 +24,41 @@ let early: { worker: Worker; down: boolean } | undefined;
  */
 export function prestartWriterThread(args: readonly string[]): void {
   if (early || args[0] !== "analyze" || args.includes("--no-db")) return;
-  const entry = { worker: spawnWriterThread(), down: false };
+  const worker = spawnWriterThread();
+  let settle = () => {};
+  const entry = { worker, down: false, settled: new Promise<void>((resolve) => (settle = resolve)) };
   const down = () => {
     entry.down = true;
+    settle();
   };
-  entry.worker.on("error", down).on("exit", down).unref();
+  worker.on("error", down).on("exit", down).once("message", settle).unref();
   early = entry;
+}
+
+/**
+ * Stop the prestarted thread if the command never claimed it, once it has
+ * finished loading DuckDB. Why wait: a process that exits while the thread
+ * is inside DuckDB's native module initialisation can abort
+ * (`terminate called after throwing an instance of 'Napi::Error'`, exit
+ * 134; seen about once in 150 early-failing `analyze` runs on a loaded
+ * machine). Waits at most 10 s; a no-op when nothing was prestarted or the
+ * thread was claimed.
+ *
+ * @example const code = await main(argv); await releaseWriterThread(); process.exitCode = code;
+ */
+export async function releaseWriterThread(): Promise<void> {
+  const entry = early;
+  if (!entry) return;
+  early = undefined;
+  // Both ref'd while waiting: an unref'd thread and timer would let the event loop end before `settled`.
+  entry.worker.ref();
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, LOAD_WAIT_MS);
+  });
+  await Promise.race([entry.settled, bound]);
+  clearTimeout(timer);
+  if (!entry.down) await entry.worker.terminate();
 }
 
 /**

@@ -30,6 +30,24 @@ describe("the writer thread started early for analyze", () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it("failing early, over and over, it always exits 1 with one line (never an abort while DuckDB loads)", async () => {
+    // The process used to exit while the thread was inside DuckDB's native initialisation and abort (exit
+    // 134, `terminate called after throwing an instance of 'Napi::Error'`) about once in 150 runs on a loaded
+    // machine; releaseWriterThread now waits for the load. A stress check: it can catch a regression, not prove
+    // its absence.
+    const db = join(dir, "never.duckdb");
+    for (let k = 0; k < 12; k++) {
+      const runs = await Promise.all(
+        [0, 1].map(() => blkrx(["analyze", "direct-frag.bin", "--extents", "no-such-extents.txt", "--db", db])),
+      );
+      for (const r of runs) {
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      }
+    }
+    expect(existsSync(db)).toBe(false);
+  });
+
   it("with the early thread, the run is stored as before", async () => {
     const db = join(dir, "runs.duckdb");
     const trace = join(FIXTURES, "direct-frag.bin");
