@@ -1,6 +1,7 @@
 import { createReadStream, promises as fsp, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../model/errors.js";
@@ -110,33 +111,37 @@ function unreadable(path: string, error: unknown): InputError {
   return new InputError(`${path}: cannot read the trace file (${(error as NodeJS.ErrnoException).code ?? error})`);
 }
 
+/**
+ * Decompress `head` and the rest of the input. Node's pipeline() owns both
+ * streams, so whichever side stops first (the reader returns early on a
+ * format error, the gzip data is damaged, a read fails) destroys the other
+ * and the whole settles. The hand-written feed this replaces waited for a
+ * 'drain' that a destroyed stream never emits: once the compressed input
+ * outran zlib's 16 KiB write buffer, a format error left the CLI's top-level
+ * await unsettled (exit 13, no message).
+ */
 async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
   const inflate = createGunzip({ chunkSize: READ_CHUNK });
-  const feed = (async () => {
-    try {
-      // zlib keeps written buffers until it has read them: copy the reused read buffer.
-      if (!inflate.write(Buffer.from(head))) await waitDrain(inflate);
-      for (let r = await rest.next(); !r.done; r = await rest.next()) {
-        if (inflate.destroyed) break;
-        if (!inflate.write(Buffer.from(r.value))) await waitDrain(inflate);
-      }
-      inflate.end();
-    } catch (error: unknown) {
-      inflate.destroy(error as Error);
-    } finally {
-      await rest.return?.();
-    }
-  })();
+  // Byte mode with a 1 MiB mark: one read ahead of zlib, not 16 chunks (object mode's default).
+  const compressed = Readable.from(copies(head, rest), { objectMode: false, highWaterMark: READ_CHUNK });
+  const piped = pipeline(compressed, inflate).catch(() => undefined); // its error reaches the loop below
   try {
     for await (const chunk of inflate) yield chunk as Buffer;
   } catch (error: unknown) {
+    if (error instanceof InputError) throw error; // the compressed file itself could not be read
     throw new InputError(`${path}: expected a complete gzip stream, found ${(error as Error).message}`);
   } finally {
     inflate.destroy();
-    await feed;
+    await piped; // settles once the input is closed
   }
 }
 
-function waitDrain(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => stream.once("drain", () => resolve()));
+/** Copies of the input's chunks: zlib keeps written buffers until it has read them, and file chunks reuse one buffer. */
+async function* copies(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Buffer> {
+  try {
+    yield Buffer.from(head);
+    for (let r = await rest.next(); !r.done; r = await rest.next()) yield Buffer.from(r.value);
+  } finally {
+    await rest.return?.();
+  }
 }

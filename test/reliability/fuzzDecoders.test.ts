@@ -113,7 +113,7 @@ describe("decoders on mutated real traces", () => {
     );
   });
 
-  it("chunk boundaries never change the outcome: same events, same error at the same place", () => {
+  it("chunk boundaries never change the outcome: same events, same error at the same place, same skips", () => {
     fc.assert(
       fc.property(hostile, fc.boolean(), ({ format, mutations, sizes }, lenient) => {
         const bytes = mutate(format, mutations);
@@ -122,6 +122,7 @@ describe("decoders on mutated real traces", () => {
         const chunked = decodeChunked(format, bytes, sizes, lenient);
         expect(chunked.events).toEqual(whole.events);
         expect(chunked.error?.message).toEqual(whole.error?.message);
+        expect(chunked.skipped).toBe(whole.skipped);
       }),
       { numRuns: RUNS, ...FC_SEED },
     );
