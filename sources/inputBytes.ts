@@ -59,15 +59,13 @@ export async function* inputBytes(
   }
 }
 
-/** A file's bytes as chunks of one reused buffer (see inputBytes); FIFOs are read as streams. */
+/** A file's bytes as chunks of one reused buffer (see inputBytes); FIFOs and devices are read as streams. */
 async function fileChunks(path: string): Promise<AsyncIterator<Uint8Array>> {
   let handle: FileHandle;
   try {
     const stat = await fsp.stat(path);
     if (stat.isDirectory()) throw new InputError(`${path}: expected a trace file, found a directory`);
-    if (!stat.isFile()) {
-      return createReadStream(path, { highWaterMark: READ_CHUNK })[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-    }
+    if (!stat.isFile()) return streamChunks(path);
     handle = await fsp.open(path, "r");
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
@@ -105,6 +103,15 @@ async function fileChunks(path: string): Promise<AsyncIterator<Uint8Array>> {
       return { done: true, value: undefined };
     },
   };
+}
+
+/** FIFOs, `/dev/fd/N` and character devices, read as a stream: a failed open or read names the path. */
+async function* streamChunks(path: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) yield chunk as Buffer;
+  } catch (error: unknown) {
+    throw unreadable(path, error);
+  }
 }
 
 function unreadable(path: string, error: unknown): InputError {

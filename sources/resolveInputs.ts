@@ -13,7 +13,8 @@ export interface ResolvedInput {
 const PER_CPU = /\.blktrace\.(\d+)$/;
 
 /**
- * Resolve a command-line input: "-" is standard input; an existing file is
+ * Resolve a command-line input: "-" is standard input; an existing path
+ * other than a directory (a file, FIFO, `/dev/fd/N`, character device) is
  * read as it is; a blktrace base name `NAME` (no such file, but
  * `NAME.blktrace.0`, `NAME.blktrace.1`, ... exist) becomes its per-CPU set,
  * ordered by CPU. Anything else is an InputError naming the path.
@@ -22,10 +23,14 @@ const PER_CPU = /\.blktrace\.(\d+)$/;
  */
 export async function resolveInput(input: string): Promise<ResolvedInput> {
   if (input === "-") return { name: "-", files: ["-"] };
-  const stat = await fsp.stat(input).catch(() => undefined);
-  if (stat?.isFile() || stat?.isFIFO()) return { name: input, files: [input] };
+  const stat = await fsp.stat(input).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") return undefined; // maybe a base name
+    throw new InputError(`${input}: cannot read the trace file (${error.code ?? error.message})`);
+  });
   if (stat?.isDirectory())
     throw new InputError(`${input}: expected a trace file or blktrace base name, found a directory`);
+  // Anything else that exists is read as it is: files, FIFOs, <(process substitution), character devices.
+  if (stat) return { name: input, files: [input] };
   const dir = dirname(input);
   const prefix = `${basename(input)}.blktrace.`;
   const entries = await fsp.readdir(dir).catch(() => [] as string[]);

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { blkrx, FIXTURES } from "../helpers/cli.js";
+import { BIN, blkrx, FIXTURES } from "../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "blkrx-bad-"));
 const bin = readFileSync(join(FIXTURES, "direct-contig.bin"));
@@ -141,5 +142,42 @@ describe("gzip input gets the errors of its uncompressed bytes", () => {
     expect(b.stdout).toBe(a.stdout);
     expect(b.stderr).toBe(a.stderr.replaceAll(path, gz));
     expect(b.stderr).toContain(`${gz} at byte ${bin.length}:`);
+  });
+});
+
+describe("paths that are not regular files are read, not taken for blktrace base names", () => {
+  it.each(["/dev/zero", "/dev/urandom"])(
+    "%s (a character device): the format error after its first bytes",
+    async (device) => {
+      const r = await blkrx(["analyze", device, "--json", "--no-db"]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toBe("");
+      expectOneSentence(r.stderr, `blkrx: ${device}: expected a block trace`, /found none of these in its first bytes/);
+    },
+  );
+
+  it("a FIFO holding garbage: the format error, naming the FIFO", async () => {
+    const fifo = join(dir, "garbage.fifo");
+    await execa("mkfifo", [fifo]);
+    const r = await execa(
+      "bash",
+      ["-c", `head -c 3000000 /dev/urandom > '${fifo}' & node '${BIN}' analyze '${fifo}' --no-db`],
+      {
+        reject: false,
+      },
+    );
+    expect(r.exitCode).toBe(1);
+    expectOneSentence(r.stderr, `blkrx: ${fifo}: expected a block trace`);
+  });
+
+  it("process substitution <(...) (a /dev/fd/N pipe), plain and gzipped, gives the file's summary", async () => {
+    const file = join(FIXTURES, "direct-contig.bin");
+    const whole = await blkrx(["analyze", file, "--json", "--no-db"]);
+    for (const producer of [`cat '${file}'`, `gzip -c '${file}'`]) {
+      const r = await execa("bash", ["-c", `node '${BIN}' analyze <(${producer}) --json --no-db`], { reject: false });
+      expect(r.stderr).toBe("");
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(JSON.parse(whole.stdout));
+    }
   });
 });
