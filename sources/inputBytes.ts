@@ -46,7 +46,13 @@ export async function* inputBytes(
     : source;
   const first = await iterator.next();
   if (first.done) return;
-  const head = first.value;
+  let head = first.value;
+  // A pipe may deliver one byte first; the gzip magic takes two (copied: a file chunk's buffer is reused).
+  while (head.length < 2) {
+    const more = await iterator.next();
+    if (more.done) break;
+    head = Buffer.concat([head, more.value]);
+  }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     yield* gunzip(head, iterator, path);
     return;

@@ -81,6 +81,14 @@ describe("inputBytes on gzip input whose reader stops early", () => {
     expect(stream.destroyed).toBe(true);
   }, 10_000);
 
+  it("a stream whose first chunk is one byte is still recognised as gzip", async () => {
+    const small = gzipSync(plain.subarray(0, 5000));
+    const stream = Readable.from([small.subarray(0, 1), small.subarray(1)], { objectMode: false });
+    const chunks: Buffer[] = [];
+    for await (const chunk of inputBytes("-", stream)) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).equals(plain.subarray(0, 5000))).toBe(true);
+  });
+
   it("reading to the end gives every decompressed byte", async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of inputBytes(path)) chunks.push(Buffer.from(chunk));
