@@ -36,7 +36,12 @@ export function registerLatency(program: Command): void {
     .option("--plot <file.svg>", "also draw the overall latency histograms as SVG")
     .option("--extents <filefrag.txt>", "only bios inside this file (filefrag -v output)")
     .option("--file <path>", "only bios inside this file (runs filefrag itself)")
-    .addOption(new Option("--partition-start <sectors>", "partition start, for --extents").argParser(nonNegativeInt))
+    .addOption(
+      new Option(
+        "--partition-start <sectors>",
+        "partition start in sectors, required with --extents (0 for a filesystem on a whole disk)",
+      ).argParser(nonNegativeInt),
+    )
     .addOption(
       new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
     )

@@ -56,7 +56,10 @@ export function analysisOptions(): Option[] {
   return [
     new Option("--extents <filefrag.txt>", "filefrag -v output of the file to restrict to"),
     new Option("--file <path>", "the file to restrict to (runs filefrag and reads the partition start itself)"),
-    new Option("--partition-start <sectors>", "partition start in sectors, for --extents").argParser(nonNegativeInt),
+    new Option(
+      "--partition-start <sectors>",
+      "partition start in sectors, required with --extents (0 for a filesystem on a whole disk)",
+    ).argParser(nonNegativeInt),
     new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
     new Option("--action <letter>", "action to count").choices(["Q", "D", "C"]).default("D"),
     new Option("--rw <dir>", "direction to count").choices(["read", "write", "any"]).default("read"),
