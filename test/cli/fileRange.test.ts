@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CASES, contractOf } from "../helpers/cases.js";
 import { blkrx, FIXTURES } from "../helpers/cli.js";
+import { splitFilefragRows } from "../helpers/filefrag.js";
 
 const dir = mkdtempSync(join(tmpdir(), "blkrx-range-"));
 const FRAG = readFileSync(join(FIXTURES, "frag.filefrag.txt"), "utf8");
@@ -24,6 +25,24 @@ function oneLine(stderr: string): string {
 }
 
 describe("the file range from a filefrag listing", () => {
+  it("a listing with split rows gives the same summary, 13 extents as filefrag counts them, not 26 rows", async () => {
+    const split = write("split.filefrag.txt", splitFilefragRows(FRAG));
+    const r = await blkrx([
+      "analyze",
+      "pressure-frag.bin",
+      "--extents",
+      split,
+      "--partition-start",
+      "2048",
+      "--json",
+      "--no-db",
+    ]);
+    expect(r.exitCode).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.extents).toBe(13);
+    expect(contractOf(summary)).toEqual(contractOf(expected));
+  });
+
   it("--extents without --partition-start is refused in one sentence naming the option", async () => {
     const listing = ["--extents", "frag.filefrag.txt"];
     const commands = [
@@ -56,5 +75,28 @@ describe("the file range from a filefrag listing", () => {
     const s = JSON.parse(r.stdout);
     expect(s.extents).toBe(13);
     expect(s.events).not.toBe(expected.events); // shifted by 2048 sectors: other events fall inside
+  });
+
+  it("a listing with two rows repeated is refused, naming the file and both line numbers", async () => {
+    const lines = FRAG.split("\n");
+    const twice = write(
+      "twice.filefrag.txt",
+      [...lines.slice(0, 16), lines[4], lines[5], ...lines.slice(16)].join("\n"),
+    );
+    const r = await blkrx([
+      "analyze",
+      "pressure-frag.bin",
+      "--extents",
+      twice,
+      "--partition-start",
+      "2048",
+      "--json",
+      "--no-db",
+    ]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(oneLine(r.stderr)).toBe(
+      `blkrx: Cannot map ${twice}: the extent rows on lines 5 and 17 overlap in file blocks (got 2048..4095 and 2048..4095)`,
+    );
   });
 });
