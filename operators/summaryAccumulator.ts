@@ -70,7 +70,8 @@ export class SummaryAccumulator {
       extents: map ? extentCount(map) : null,
       gaps: { physical: { ...this.physical }, logical: { ...this.logical } },
     };
-    if (this.events > 0) s.durationNs = this.lastTime - this.firstTime;
+    // Always present, so a script reading --json finds the key: null when nothing was kept.
+    s.durationNs = this.events > 0 ? this.lastTime - this.firstTime : null;
     return s;
   }
 }

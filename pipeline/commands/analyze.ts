@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { type AnalysisCliOptions, analysisOptions, inputOptions } from "./options.js";
+import { type AnalysisCliOptions, analysisOptions, deviceOption, inputOptions } from "./options.js";
 
 /** Options of `blkrx analyze` as commander parses them. */
 export interface AnalyzeCliOptions extends AnalysisCliOptions {
@@ -23,6 +23,7 @@ export function registerAnalyze(program: Command): void {
     .description("summarize traces: events, total and unique bytes, coverage, gap classes (physical and logical)")
     .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*)");
   for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  cmd.addOption(deviceOption());
   cmd
     .option("--json", "print exactly the summary JSON object on stdout")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")

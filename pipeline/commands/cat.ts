@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { inputOptions } from "./options.js";
+import { deviceOption, inputOptions } from "./options.js";
 
 /** Options of `blkrx cat`. */
 export interface CatCliOptions {
@@ -7,6 +7,7 @@ export interface CatCliOptions {
   binary?: boolean;
   format?: "binary" | "blkparse" | "ftrace" | "ndjson";
   lenient?: boolean;
+  device?: string;
 }
 
 /**
@@ -24,6 +25,7 @@ export function registerCat(program: Command): void {
     .addOption(new Option("--ndjson", "one JSON event per line").conflicts("binary"))
     .addOption(new Option("--binary", "binary blk_io_trace v7 records (for blkparse, btt)").conflicts("ndjson"));
   for (const option of inputOptions()) cmd.addOption(option);
+  cmd.addOption(deviceOption());
   cmd.action(async (inputs: string[], options: CatCliOptions) => {
     const { runCat } = await import("../runCat.js");
     await runCat(inputs, options);

@@ -36,6 +36,7 @@ export interface AnalysisCliOptions {
   medium: number;
   format?: "binary" | "blkparse" | "ftrace" | "ndjson";
   lenient?: boolean;
+  device?: string;
 }
 
 /** The shared input options of replay commands (format, lenient). */
@@ -49,6 +50,15 @@ export function inputOptions(): Option[] {
     ]),
     new Option("--lenient", "skip damaged records, count them and report the count as `skipped`"),
   ];
+}
+
+/** Help text of `--device` for commands that read traces. */
+export const DEVICE_HELP =
+  "only events of this device: MAJOR:MINOR or MAJOR,MINOR as the trace prints it (7:0, 7,0), or a device name on this machine (loop0, /dev/loop0); required with a file range when the input holds several devices";
+
+/** `--device` of the commands that read traces (analyze, analyze-many, cat, plot, latency). */
+export function deviceOption(): Option {
+  return new Option("--device <dev>", DEVICE_HELP);
 }
 
 /** The selection and gap options of analyze-like commands. */
