@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { deviceOption, inputOptions, nonNegativeInt } from "./options.js";
+import { deviceOption, inputOptions, MERGED_INPUTS_HELP, nonNegativeInt } from "./options.js";
 
 /** Options of `blkrx latency` as commander parses them. */
 export interface LatencyCliOptions {
@@ -27,7 +27,7 @@ export function registerLatency(program: Command): void {
   const cmd = program
     .command("latency")
     .description("per-stage request latency (Q2G, G2I, Q2M, I2D, D2C, Q2C) like btt, with percentiles and histograms")
-    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*)")
+    .argument("<inputs...>", MERGED_INPUTS_HELP)
     .addOption(
       new Option("--by <group>", "rows per device, direction, process or phase")
         .choices(["device", "direction", "process", "phase"])

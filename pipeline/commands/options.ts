@@ -52,6 +52,10 @@ export function inputOptions(): Option[] {
   ];
 }
 
+/** Help text of the inputs of commands that read traces as one run. */
+export const MERGED_INPUTS_HELP =
+  "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*); several inputs are merged by time into one run, as the per-CPU files of one trace are (a warning says when they are not one trace; analyze-many gives one run per input)";
+
 /** Help text of `--device` for commands that read traces. */
 export const DEVICE_HELP =
   "only events of this device: MAJOR:MINOR or MAJOR,MINOR as the trace prints it (7:0, 7,0), or a device name on this machine (loop0, /dev/loop0); required with a file range when the input holds several devices";

@@ -49,3 +49,21 @@ export function onlyRecords(bin: Uint8Array, keep: (record: Uint8Array) => boole
   });
   return Buffer.concat(parts);
 }
+
+/**
+ * A copy of a binary trace with every record moved to device MAJOR,MINOR.
+ *
+ * @example onDevice(readFileSync("seq-contig.bin"), 8, 0)
+ */
+export function movedToDevice(bin: Uint8Array, major: number, minor: number): Buffer {
+  const out = Buffer.from(bin);
+  eachRecord(out, (record) => {
+    new DataView(record.buffer, record.byteOffset, 48).setUint32(36, ((major << 20) | minor) >>> 0, true);
+  });
+  return out;
+}
+
+/** The CPU a record was traced on. */
+export function cpuOf(record: Uint8Array): number {
+  return new DataView(record.buffer, record.byteOffset, 48).getUint32(40, true);
+}
