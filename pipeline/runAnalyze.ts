@@ -5,7 +5,7 @@ import type { FileMap } from "../operators/fileMap.js";
 import { type LatencyGrouping, type LatencyReport, latencySummary } from "../operators/latencySummary.js";
 import { type RequestBatch, requestLifecycle } from "../operators/requestLifecycle.js";
 import { sectorRange } from "../operators/sectorRange.js";
-import { onDevice, selectionFilter } from "../operators/select.js";
+import { onDevice, rowsOnDevice, selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
@@ -47,6 +47,7 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     rw: options.rw,
     small: options.small,
     medium: options.medium,
+    ...(options.device !== undefined ? { device: options.device } : {}),
   });
   let summary: Summary;
   const progress = await progressFor(inputs);
@@ -62,7 +63,9 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
         : { keep: selectionFilter({ action: options.action, rw: options.rw, tally }) }),
     });
     const raw = options.raw ? writer : undefined;
-    const trace = raw ? events.pipe(tap((batch) => raw.appendRaw(batch))) : events;
+    // With --device, the stored raw events are that device's, so sql/summary.sql over them gives this summary.
+    const stored = (batch: EventBatch): EventBatch => (device === undefined ? batch : rowsOnDevice(batch, device));
+    const trace = raw ? events.pipe(tap((batch) => raw.appendRaw(stored(batch)))) : events;
     const summarized = (source: Observable<EventBatch>) =>
       source.pipe(
         analyzeEvents(analysis),

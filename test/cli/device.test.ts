@@ -85,4 +85,20 @@ describe("--device", () => {
     expect(mixed.exitCode).toBe(1);
     expect(oneLine(mixed.stderr)).toMatch(/events of 2 devices \(7,0: 2,773 events, 8,0: 248 events\)/);
   });
+
+  it("analyze --raw --device stores that device's raw events and names the device in the run", async () => {
+    const db = join(dir, "raw.duckdb");
+    const r = await blkrx(["analyze", twoDevices, ...range, "--device", "7,0", "--raw", "--db", db, "--json"]);
+    expect(r.exitCode).toBe(0);
+    const rows = await blkrx([
+      "sql",
+      "select count(*) as n, min(device) as lo, max(device) as hi from raw_events",
+      "--db",
+      db,
+      "--json",
+    ]);
+    expect(JSON.parse(rows.stdout)).toEqual([{ n: 2773, lo: 7 << 20, hi: 7 << 20 }]);
+    const run = await blkrx(["sql", "select device from runs", "--db", db, "--json"]);
+    expect(JSON.parse(run.stdout)).toEqual([{ device: "7,0" }]);
+  });
 });
