@@ -52,7 +52,7 @@ export async function analyzeInput(
     inFile: fileMap !== undefined,
     ...(settings.deviceAsTyped !== undefined ? { device: settings.deviceAsTyped } : {}),
   };
-  requireOneDevice(tally, { ...words, what: describeSelection(action, rw) });
+  requireOneDevice(tally, { ...words, inputs: input, what: describeSelection(action, rw) });
   const why = whyNothingKept(tally, summary.events, words);
   if (why) note(why);
   return summary;

@@ -38,16 +38,16 @@ export function deviceOfOption(value: string): number {
  * would mix them (a copy of a trace's D events on another device doubled
  * `events`). Throws InputError listing the devices and their counts.
  *
- * @example requireOneDevice(tally, { inFile: true, what: "D reads" })
+ * @example requireOneDevice(tally, { inputs: "trace.bin", inFile: true, what: "D reads" })
  */
 export function requireOneDevice(
   tally: SelectionTally,
-  options: { inFile: boolean; device?: string; what: string },
+  options: { inputs: string; inFile: boolean; device?: string; what: string },
 ): void {
   if (!options.inFile || options.device !== undefined) return;
   const devices = tally.deviceCounts();
   if (devices.length < 2) return;
   throw new InputError(
-    `Cannot restrict the events to the file's sectors: the input holds ${options.what} of ${devices.length} devices (${describeDevices(tally)}) and the extents are on one of them, so choose it with --device (got no --device)`,
+    `Cannot restrict the events of ${options.inputs} to the file's sectors: they hold ${options.what} of ${devices.length} devices (${describeDevices(tally)}) and the extents are on one of them, so choose it with --device (got no --device)`,
   );
 }

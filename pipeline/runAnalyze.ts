@@ -83,6 +83,7 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
       summary = await firstValueFrom(summarized(trace));
     }
     requireOneDevice(tally, {
+      inputs: inputs.join(" "),
       inFile: fileMap !== undefined,
       what: describeSelection(options.action, options.rw),
       ...(options.device !== undefined ? { device: options.device } : {}),

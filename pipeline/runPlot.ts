@@ -47,7 +47,7 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
     inFile: fileMap !== undefined,
     ...(options.device !== undefined ? { device: options.device } : {}),
   };
-  requireOneDevice(tally, { ...words, what: describeSelection(options.action, options.rw) });
+  requireOneDevice(tally, { ...words, inputs: inputs.join(" "), what: describeSelection(options.action, options.rw) });
   const why = whyNothingKept(tally, grid.events, words);
   if (why) process.stderr.write(`blkrx: ${why}\n`);
   const svg = renderAccessPlot(grid, { title: options.title ?? inputs.join(" ") });

@@ -96,7 +96,7 @@ export function registerLatency(program: Command): void {
     const report = await lastValueFrom(
       inRange.pipe(requestLifecycle({ maxAgeNs: options.maxAge * 1e9 }), latencySummary({ by: options.by })),
     );
-    devices.requireOneDevice(tally, { inFile: fileMap !== undefined, what: "events" });
+    devices.requireOneDevice(tally, { inputs: inputs.join(" "), inFile: fileMap !== undefined, what: "events" });
     if (skips && skips.skipped > 0) {
       process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
     }

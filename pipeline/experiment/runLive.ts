@@ -141,7 +141,8 @@ export async function runLive(
     ...(device !== undefined && options.device !== undefined ? { device: options.device } : {}),
   };
   try {
-    if (input !== undefined) requireOneDevice(tally, { ...words, what: describeSelection(options.action, options.rw) });
+    if (input !== undefined)
+      requireOneDevice(tally, { ...words, inputs: input, what: describeSelection(options.action, options.rw) });
   } catch (error: unknown) {
     await writer?.abort();
     throw error;

@@ -27,7 +27,7 @@ describe("--device", () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe("");
     expect(oneLine(r.stderr)).toBe(
-      "blkrx: Cannot restrict the events to the file's sectors: the input holds D reads of 2 devices (7,0: 247 events, 8,0: 247 events) and the extents are on one of them, so choose it with --device (got no --device)",
+      `blkrx: Cannot restrict the events of ${twoDevices} to the file's sectors: they hold D reads of 2 devices (7,0: 247 events, 8,0: 247 events) and the extents are on one of them, so choose it with --device (got no --device)`,
     );
   });
 
