@@ -64,13 +64,51 @@ export function deviceRuns(map: FileMap): SectorRun[] {
 const HEADER = /^File size of (.*) is (\d+) \((\d+) blocks? of (\d+) bytes\)/;
 const ROW = /^\s*(\d+):\s*(\d+)\.\.\s*(\d+):\s*(\d+)\.\.\s*(\d+):\s*(\d+):/;
 
+/** An extent row and the 1-based line it came from, for messages. */
+interface NumberedExtent extends Extent {
+  readonly line: number;
+}
+
+/**
+ * Join rows that continue each other both in the file and on the disk into
+ * one extent. ext4 may list one extent as several rows (its extent status
+ * cache splits them after reads, or unwritten parts were written), and
+ * `filefrag` itself counts such rows as one extent in its "N extents found"
+ * line; the extent count is the file's fragmentation, not the listing's length.
+ *
+ * @example mergeExtents([{ logical: 0, physical: 100, length: 8 }, { logical: 8, physical: 108, length: 8 }])
+ * // [{ logical: 0, physical: 100, length: 16 }]
+ */
+export function mergeExtents(extents: readonly Extent[]): Extent[] {
+  const sorted = [...extents].sort((a, b) => a.logical - b.logical);
+  const merged: Extent[] = [];
+  for (const e of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && e.logical === last.logical + last.length && e.physical === last.physical + last.length) {
+      merged[merged.length - 1] = { logical: last.logical, physical: last.physical, length: last.length + e.length };
+    } else merged.push({ logical: e.logical, physical: e.physical, length: e.length });
+  }
+  return merged;
+}
+
+/**
+ * The number of extents of a map: rows that continue each other count once
+ * (see {@link mergeExtents}). This is the summary's `extents`.
+ *
+ * @example extentCount(parseFilefrag(text, { partitionStart: 2048 })) // 13
+ */
+export function extentCount(map: FileMap): number {
+  return mergeExtents(map.extents).length;
+}
+
 /**
  * Parse `filefrag -v` output into a FileMap. The block size and file size
  * come from the "File size of ... is N (B blocks of S bytes)" header; each
- * extent row gives logical and physical ranges and a length. Rows without a
- * physical range (unwritten/inline/delalloc data) are refused, since their
- * sectors are not on the device. Throws InputError naming `source` when the
- * text has no header or no extents.
+ * extent row gives logical and physical ranges and a length. Rows that
+ * continue each other in the file and on the disk are merged into one
+ * extent ({@link mergeExtents}). Throws InputError naming `source` when the
+ * text has no header or no extents, or when two rows overlap in the file or
+ * on the disk (a listing edited by hand or two listings pasted together).
  *
  * @example const map = parseFilefrag(text, { partitionStart: 2048 });
  */
@@ -82,7 +120,7 @@ export function parseFilefrag(
   let blockSize = 0;
   let fileSize = -1;
   let path: string | undefined;
-  const extents: Extent[] = [];
+  const rows: NumberedExtent[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((line, index) => {
     const header = HEADER.exec(line);
@@ -109,24 +147,51 @@ export function parseFilefrag(
         `${source} line ${index + 1}: expected an extent row whose ranges match its length ${length}, found "${line.trim()}"`,
       );
     }
-    extents.push({ logical, physical, length });
+    rows.push({ logical, physical, length, line: index + 1 });
   });
   if (blockSize <= 0) {
     throw new InputError(
       `${source}: expected filefrag -v output with a "File size of ... (N blocks of S bytes)" header, found none`,
     );
   }
-  if (extents.length === 0) {
+  if (rows.length === 0) {
     throw new InputError(
       `${source}: expected at least one extent row with a physical offset (filefrag -v), found none — the file may be empty, inline, or on a filesystem without block extents (tmpfs)`,
     );
   }
+  refuseOverlaps(rows, "logical", "file blocks", source);
+  refuseOverlaps(rows, "physical", "disk blocks", source);
   const map: FileMap = {
-    extents,
+    extents: mergeExtents(rows),
     blockSize,
     partitionStart: options.partitionStart ?? 0,
     fileSize: options.fileSize ?? fileSize,
     ...(path !== undefined ? { path } : {}),
   };
   return map;
+}
+
+/**
+ * Two rows that claim the same file block (or the same disk block) cannot
+ * both be right: counting both would double the file's sectors on the disk.
+ * Sorted by start, any overlap shows between neighbours.
+ */
+function refuseOverlaps(
+  rows: readonly NumberedExtent[],
+  key: "logical" | "physical",
+  what: string,
+  source: string,
+): void {
+  const sorted = [...rows].sort((a, b) => a[key] - b[key] || a.line - b.line);
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1] as NumberedExtent;
+    const b = sorted[i] as NumberedExtent;
+    if (b[key] < a[key] + a.length) {
+      const [first, second] = a.line < b.line ? [a, b] : [b, a];
+      const range = (e: NumberedExtent): string => `${e[key]}..${e[key] + e.length - 1}`;
+      throw new InputError(
+        `Cannot map ${source}: the extent rows on lines ${first.line} and ${second.line} overlap in ${what} (got ${range(first)} and ${range(second)})`,
+      );
+    }
+  }
 }

@@ -9,6 +9,7 @@ export * from "./requestLifecycle.js";
 export * from "./sectorRange.js";
 export * from "./sectorSet.js";
 export * from "./select.js";
+export * from "./selectionTally.js";
 export * from "./summarize.js";
 export * from "./summaryAccumulator.js";
 export * from "./summaryTypes.js";

@@ -2,6 +2,7 @@ import { filter, map, type OperatorFunction } from "rxjs";
 import { type ActionLetter, actionCode, Cat } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
 import { takeRows } from "../model/batch.js";
+import type { SelectionTally } from "./selectionTally.js";
 
 /** Which directions count: `read` = RWBS has R, `write` = has W, `any` = either. */
 export type Direction = "read" | "write" | "any";
@@ -12,6 +13,10 @@ export interface SelectOptions {
   action?: ActionLetter;
   /** Direction to count. @default "read" */
   rw?: Direction;
+  /** Keep only events of this device (major << 20 | minor, as `EventBatch.device`). @default every device */
+  device?: number;
+  /** Counts of what was seen and kept, for "why nothing was kept" and the device check. @default none */
+  tally?: SelectionTally;
 }
 
 /**
@@ -19,10 +24,28 @@ export interface SelectOptions {
  * the chosen action code, not a notify record, not a discard, at least one
  * sector, and the direction as RWBS shows it (W when the WRITE bit is set,
  * else R — blkparse's fill_rwbs). Sources use it to skip records early.
+ * With a `tally`, the records it rejects are counted there (the records it
+ * passes are counted by `select` when they reach it). The device is not
+ * part of it: decoders do not know it before decoding.
  *
  * @example const keep = selectionFilter({ action: "D", rw: "read" }); keep(action, bytes)
  */
 export function selectionFilter(options: SelectOptions = {}): (action: number, bytes: number) => boolean {
+  const keep = actionFilter(options);
+  const tally = options.tally;
+  if (!tally) return keep;
+  const code = actionCode(options.action ?? "D");
+  return (a, bytes) => {
+    if (keep(a, bytes)) return true;
+    if ((a & Cat.NOTIFY) === 0) {
+      tally.events++;
+      if ((a & 0xffff) === code) tally.ofAction++;
+    }
+    return false;
+  };
+}
+
+function actionFilter(options: SelectOptions): (action: number, bytes: number) => boolean {
   const action = options.action ?? "D";
   const code = actionCode(action);
   if (code < 0)
@@ -39,30 +62,87 @@ export function selectionFilter(options: SelectOptions = {}): (action: number, b
 }
 
 /**
- * Keep only the events of one action and direction (spec: Selection).
- * Counting a single action avoids counting one I/O at Q, D and C. Discards,
- * zero-length events and notify records never pass. Batches with no kept
- * event are dropped.
+ * Keep only the events of one action and direction (spec: Selection), and
+ * of one device when `device` is given. Counting a single action avoids
+ * counting one I/O at Q, D and C. Discards, zero-length events and notify
+ * records never pass. Batches with no kept event are dropped. With a
+ * `tally`, what it sees is counted there (see {@link SelectionTally}).
  *
- * @example fromTrace("x.bin").pipe(select({ action: "D", rw: "read" }))
+ * @example fromTrace("x.bin").pipe(select({ action: "D", rw: "read", device: (7 << 20) | 0 }))
  */
 export function select(options: SelectOptions = {}): OperatorFunction<EventBatch, EventBatch> {
-  const keep = selectionFilter(options);
+  const keep = actionFilter(options);
+  const code = actionCode(options.action ?? "D");
+  const device = options.device ?? -1;
+  const tally = options.tally;
   return (source) =>
     source.pipe(
-      map((batch) => selectRows(batch, keep)),
+      map((batch) => selectRows(batch, keep, device, code, tally)),
       filter((batch) => batch.length > 0),
     );
 }
 
+/**
+ * Keep only the events of one device (major << 20 | minor), whatever their
+ * action: `latency` and `cat` with `--device`.
+ *
+ * @example fromTrace("x.bin").pipe(onDevice((7 << 20) | 0))
+ */
+export function onDevice(device: number): OperatorFunction<EventBatch, EventBatch> {
+  return (source) =>
+    source.pipe(
+      map((batch) => rowsOnDevice(batch, device)),
+      filter((batch) => batch.length > 0),
+    );
+}
+
+/**
+ * The rows of a batch on one device (the batch itself when all are).
+ *
+ * @example for await (const b of traceBatches(inputs)) write(rowsOnDevice(b, dev));
+ */
+export function rowsOnDevice(batch: EventBatch, device: number): EventBatch {
+  if (scratch.length < batch.length) scratch = new Uint32Array(batch.length);
+  const rows = scratch;
+  const dev = batch.device;
+  let n = 0;
+  for (let i = 0; i < batch.length; i++) if (dev[i] === device) rows[n++] = i;
+  return n === batch.length ? batch : takeRows(batch, rows, n);
+}
+
 let scratch = new Uint32Array(8192);
 
-function selectRows(batch: EventBatch, keep: (action: number, bytes: number) => boolean): EventBatch {
+function selectRows(
+  batch: EventBatch,
+  keep: (action: number, bytes: number) => boolean,
+  device: number,
+  code: number,
+  tally: SelectionTally | undefined,
+): EventBatch {
   if (scratch.length < batch.length) scratch = new Uint32Array(batch.length);
   const rows = scratch;
   const act = batch.action;
   const bytes = batch.bytes;
+  const dev = batch.device;
   let n = 0;
-  for (let i = 0; i < batch.length; i++) if (keep(act[i] as number, bytes[i] as number)) rows[n++] = i;
+  if (tally) {
+    for (let i = 0; i < batch.length; i++) {
+      const a = act[i] as number;
+      if ((a & Cat.NOTIFY) !== 0) continue;
+      tally.events++;
+      if ((a & 0xffff) === code) tally.ofAction++;
+      if (!keep(a, bytes[i] as number)) continue;
+      tally.selected++;
+      tally.addDevice(dev[i] as number);
+      if (device >= 0 && dev[i] !== device) continue;
+      tally.onDevice++;
+      rows[n++] = i;
+    }
+  } else if (device >= 0) {
+    for (let i = 0; i < batch.length; i++)
+      if (keep(act[i] as number, bytes[i] as number) && dev[i] === device) rows[n++] = i;
+  } else {
+    for (let i = 0; i < batch.length; i++) if (keep(act[i] as number, bytes[i] as number)) rows[n++] = i;
+  }
   return n === batch.length ? batch : takeRows(batch, rows, n);
 }

@@ -1,5 +1,5 @@
 import { type EventBatch, GAP_CLASSES, NO_GAP } from "../model/batch.js";
-import { type FileMap, fileSectorsOf } from "./fileMap.js";
+import { extentCount, type FileMap, fileSectorsOf } from "./fileMap.js";
 import { SectorSet } from "./sectorSet.js";
 import { type GapCounts, type Summary, zeroGaps } from "./summaryTypes.js";
 
@@ -67,10 +67,11 @@ export class SummaryAccumulator {
       fileBytes: map ? map.fileSize : null,
       fileSectors,
       coverage: fileSectors ? this.unique.size / fileSectors : null,
-      extents: map ? map.extents.length : null,
+      extents: map ? extentCount(map) : null,
       gaps: { physical: { ...this.physical }, logical: { ...this.logical } },
     };
-    if (this.events > 0) s.durationNs = this.lastTime - this.firstTime;
+    // Always present, so a script reading --json finds the key: null when nothing was kept.
+    s.durationNs = this.events > 0 ? this.lastTime - this.firstTime : null;
     return s;
   }
 }

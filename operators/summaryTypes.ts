@@ -19,8 +19,8 @@ export interface Summary {
   skipped?: number;
   /** Events lost by the tracer (live sources). */
   dropped?: number;
-  /** Time from the first to the last kept event, ns. */
-  durationNs?: number;
+  /** Time from the first to the last kept event, ns; null when no event was kept. */
+  durationNs?: number | null;
   /** Per-phase summaries when the run was split into phases. */
   phases?: PhaseSummary[];
   /** Request latency report (`analyze --latency`). */

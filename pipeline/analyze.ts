@@ -7,6 +7,7 @@ import { classifyGaps } from "../operators/classifyGaps.js";
 import type { FileMap } from "../operators/fileMap.js";
 import { sectorRange } from "../operators/sectorRange.js";
 import { type Direction, select } from "../operators/select.js";
+import type { SelectionTally } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
 
@@ -21,6 +22,10 @@ export interface AnalyzeOptions {
   small?: number;
   /** @default 2048 sectors */
   medium?: number;
+  /** Only events of this device (major << 20 | minor). @default every device */
+  device?: number;
+  /** Where the selection counts what it saw (see SelectionTally). @default none */
+  tally?: SelectionTally;
 }
 
 /**
@@ -33,7 +38,12 @@ export interface AnalyzeOptions {
  */
 export function analyzeEvents(options: AnalyzeOptions = {}): OperatorFunction<EventBatch, EventBatch> {
   return pipe(
-    select({ action: options.action ?? "D", rw: options.rw ?? "read" }),
+    select({
+      action: options.action ?? "D",
+      rw: options.rw ?? "read",
+      ...(options.device !== undefined ? { device: options.device } : {}),
+      ...(options.tally ? { tally: options.tally } : {}),
+    }),
     options.fileMap ? sectorRange(options.fileMap) : identity,
     classifyGaps({
       ...(options.small !== undefined ? { small: options.small } : {}),

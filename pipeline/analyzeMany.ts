@@ -9,6 +9,7 @@ import type { Direction } from "../operators/select.js";
 import type { Summary } from "../operators/summaryTypes.js";
 import { detectFormat, type TraceFormat } from "../sources/detectFormat.js";
 import type { AnalyzeManyCliOptions } from "./commands/analyzeMany.js";
+import { deviceOfOption } from "./deviceOption.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
 
 /**
@@ -26,10 +27,14 @@ export interface RunSettings {
   fileMap?: FileMap;
   format?: TraceFormat;
   lenient?: boolean;
+  /** Only events of this device (major << 20 | minor). */
+  device?: number;
+  /** The `--device` value as the user typed it, for messages. */
+  deviceAsTyped?: string;
 }
 
 /** The outcome of one input: its summary, or the one-sentence reason it failed. */
-export type RunOutcome = { input: string; summary: Summary } | { input: string; error: string };
+export type RunOutcome = { input: string; summary: Summary; note?: string } | { input: string; error: string };
 
 /** Options for {@link analyzeMany}. */
 export interface AnalyzeManyOptions {
@@ -139,7 +144,12 @@ export async function* analyzeMany(
     };
     worker.on("message", (reply: WorkerReply) => {
       const input = inputs[reply.index] as string;
-      settle(reply.index, "summary" in reply ? { input, summary: reply.summary } : { input, error: reply.error });
+      settle(
+        reply.index,
+        "summary" in reply
+          ? { input, summary: reply.summary, ...(reply.note !== undefined ? { note: reply.note } : {}) }
+          : { input, error: reply.error },
+      );
       current = -1;
       feed();
     });
@@ -163,7 +173,7 @@ export async function* analyzeMany(
 }
 
 /** A worker's answer for one input. */
-export type WorkerReply = { index: number; summary: Summary } | { index: number; error: string };
+export type WorkerReply = { index: number; summary: Summary; note?: string } | { index: number; error: string };
 
 /**
  * The `blkrx analyze-many` command: expand the inputs, analyze them on
@@ -175,6 +185,7 @@ export type WorkerReply = { index: number; summary: Summary } | { index: number;
  */
 export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOptions): Promise<RunOutcome[]> {
   const fileMap = await fileMapFromOptions(options);
+  const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const settings: RunSettings = {
     action: options.action,
     rw: options.rw,
@@ -183,6 +194,7 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
     ...(fileMap ? { fileMap } : {}),
     ...(options.format ? { format: options.format } : {}),
     ...(options.lenient ? { lenient: true } : {}),
+    ...(device !== undefined && options.device !== undefined ? { device, deviceAsTyped: options.device } : {}),
   };
   const runs = await expandInputs(inputs);
   if (runs.length === 0) throw new InputError(`${inputs.join(" ")}: no trace files found`);
@@ -192,7 +204,7 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
     if ("error" in outcome) {
       process.stderr.write(`blkrx: ${outcome.error}\n`);
       process.exitCode = 1;
-    }
+    } else if (outcome.note !== undefined) process.stderr.write(`blkrx: ${outcome.input}: ${outcome.note}\n`);
     if (options.json) {
       const line = "summary" in outcome ? { input: outcome.input, ...outcome.summary } : outcome;
       process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -2,34 +2,60 @@ import { parentPort, workerData } from "node:worker_threads";
 import { firstValueFrom } from "rxjs";
 import { newSkipCounter } from "../model/errors.js";
 import { selectionFilter } from "../operators/select.js";
+import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
 import type { RunSettings, WorkerReply } from "./analyzeMany.js";
+import { requireOneDevice } from "./deviceOption.js";
 
 /**
  * Analyze one trace input (a file, "-" or a blktrace base name) to its
  * summary, exactly as `blkrx analyze --no-db` does: decoder pushdown of the
  * selection, no payloads, then analyzeEvents and summarize. This is what
- * each worker of `analyzeMany` runs.
+ * each worker of `analyzeMany` runs. `note` hears why nothing was kept,
+ * when nothing was.
  *
  * @example const summary = await analyzeInput("trace.bin", { action: "D", rw: "read", small: 256, medium: 2048 });
  */
-export async function analyzeInput(input: string, settings: RunSettings): Promise<Summary> {
+export async function analyzeInput(
+  input: string,
+  settings: RunSettings,
+  note: (message: string) => void = () => {},
+): Promise<Summary> {
   const skips = settings.lenient ? newSkipCounter() : undefined;
-  const { fileMap, action, rw, small, medium } = settings;
-  return firstValueFrom(
+  const { fileMap, action, rw, small, medium, device } = settings;
+  const tally = new SelectionTally();
+  const summary = await firstValueFrom(
     fromTrace([input], {
       ...(settings.format ? { format: settings.format } : {}),
       ...(skips ? { lenient: skips } : {}),
       payloads: false,
-      keep: selectionFilter({ action, rw }),
+      keep: selectionFilter({ action, rw, tally }),
     }).pipe(
-      analyzeEvents({ action, rw, small, medium, ...(fileMap ? { fileMap } : {}) }),
+      analyzeEvents({
+        action,
+        rw,
+        small,
+        medium,
+        tally,
+        ...(fileMap ? { fileMap } : {}),
+        ...(device !== undefined ? { device } : {}),
+      }),
       summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
     ),
   );
+  const words = {
+    action,
+    rw,
+    inFile: fileMap !== undefined,
+    ...(settings.deviceAsTyped !== undefined ? { device: settings.deviceAsTyped } : {}),
+  };
+  requireOneDevice(tally, { ...words, inputs: input, what: describeSelection(action, rw) });
+  const why = whyNothingKept(tally, summary.events, words);
+  if (why) note(why);
+  return summary;
 }
 
 /**
@@ -45,7 +71,11 @@ export function serveAnalyses(port: NonNullable<typeof parentPort>, settings: Ru
   port.on("message", async ({ index, input }: { index: number; input: string }) => {
     let reply: WorkerReply;
     try {
-      reply = { index, summary: await analyzeInput(input, settings) };
+      let note: string | undefined;
+      const summary = await analyzeInput(input, settings, (m) => {
+        note = m;
+      });
+      reply = { index, summary, ...(note !== undefined ? { note } : {}) };
     } catch (error: unknown) {
       reply = { index, error: error instanceof Error ? error.message : String(error) };
     }

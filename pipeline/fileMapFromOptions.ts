@@ -14,7 +14,10 @@ export interface FileRangeOptions {
 /**
  * The FileMap the options ask for: `--file` (filefrag + sysfs on this
  * machine), `--extents` (a saved filefrag -v listing, with
- * `--partition-start` and `--file-size`), or none (whole device).
+ * `--partition-start`, required, and `--file-size`), or none (whole device).
+ * filefrag's blocks count from the partition's start, which the listing
+ * does not say: assuming 0 would shift every extent on a partitioned disk
+ * and give plausible wrong numbers, so it must be given (0 is a valid value).
  *
  * @example const map = await fileMapFromOptions({ extents: "frag.filefrag.txt", partitionStart: 2048 });
  */
@@ -31,9 +34,14 @@ export async function fileMapFromOptions(options: FileRangeOptions): Promise<Fil
   const text = await fsp.readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     throw new InputError(`${path}: cannot read the filefrag listing (${error.code ?? error.message})`);
   });
-  return parseFilefrag(text, {
+  const map = parseFilefrag(text, {
     source: path,
-    ...(options.partitionStart !== undefined ? { partitionStart: options.partitionStart } : {}),
     ...(options.fileSize !== undefined ? { fileSize: options.fileSize } : {}),
   });
+  if (options.partitionStart === undefined) {
+    throw new InputError(
+      `Cannot place --extents ${path} on the device: filefrag counts blocks from the start of the partition, so --partition-start SECTORS is required (0 for a filesystem on a whole disk, else /sys/class/block/PARTITION/start)`,
+    );
+  }
+  return { ...map, partitionStart: options.partitionStart };
 }

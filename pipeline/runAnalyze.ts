@@ -5,13 +5,15 @@ import type { FileMap } from "../operators/fileMap.js";
 import { type LatencyGrouping, type LatencyReport, latencySummary } from "../operators/latencySummary.js";
 import { type RequestBatch, requestLifecycle } from "../operators/requestLifecycle.js";
 import { sectorRange } from "../operators/sectorRange.js";
-import { selectionFilter } from "../operators/select.js";
+import { onDevice, rowsOnDevice, selectionFilter } from "../operators/select.js";
+import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
 import { progressFor } from "../sinks/progress.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
+import { deviceOfOption, requireOneDevice } from "./deviceOption.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
 import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
 
@@ -23,18 +25,22 @@ import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
  */
 export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, dbIsDefault: boolean): Promise<Summary> {
   const fileMap = await fileMapFromOptions(options);
+  const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const skips = options.lenient ? newSkipCounter() : undefined;
   const warnings: string[] = []; // printed now, and stored with the run
   const note = (message: string) => {
     warnings.push(message);
     process.stderr.write(`blkrx: ${message}\n`);
   };
+  const tally = new SelectionTally();
   const analysis = {
     action: options.action,
     rw: options.rw,
     small: options.small,
     medium: options.medium,
+    tally,
     ...(fileMap ? { fileMap } : {}),
+    ...(device !== undefined ? { device } : {}),
   };
   const writer = await openStoreForCli(options.db, dbIsDefault, {
     commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
@@ -46,6 +52,7 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     rw: options.rw,
     small: options.small,
     medium: options.medium,
+    ...(options.device !== undefined ? { device: options.device } : {}),
   });
   let summary: Summary;
   const progress = await progressFor(inputs);
@@ -57,10 +64,14 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
       onRead: progress.read,
       note,
       // Without latency or raw storage, only the selected records are ever copied out of the decoder.
-      ...(options.latency || options.raw ? {} : { keep: selectionFilter({ action: options.action, rw: options.rw }) }),
+      ...(options.latency || options.raw
+        ? {}
+        : { keep: selectionFilter({ action: options.action, rw: options.rw, tally }) }),
     });
     const raw = options.raw ? writer : undefined;
-    const trace = raw ? events.pipe(tap((batch) => raw.appendRaw(batch))) : events;
+    // With --device, the stored raw events are that device's, so sql/summary.sql over them gives this summary.
+    const stored = (batch: EventBatch): EventBatch => (device === undefined ? batch : rowsOnDevice(batch, device));
+    const trace = raw ? events.pipe(tap((batch) => raw.appendRaw(stored(batch)))) : events;
     const summarized = (source: Observable<EventBatch>) =>
       source.pipe(
         analyzeEvents(analysis),
@@ -71,12 +82,18 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
       const by = options.latency === true ? "device" : options.latency;
       const shared = trace.pipe(share());
       const [s, latency] = await firstValueFrom(
-        forkJoin([summarized(shared), shared.pipe(latencyOf(fileMap, by, writer))]),
+        forkJoin([summarized(shared), shared.pipe(latencyOf(fileMap, by, writer, device))]),
       );
       summary = { ...s, latency };
     } else {
       summary = await firstValueFrom(summarized(trace));
     }
+    requireOneDevice(tally, {
+      inputs: inputs.join(" "),
+      inFile: fileMap !== undefined,
+      what: describeSelection(options.action, options.rw),
+      ...(options.device !== undefined ? { device: options.device } : {}),
+    });
   } catch (error: unknown) {
     await writer?.abort();
     throw error;
@@ -88,6 +105,13 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   if (skips && skips.skipped > 0) {
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
   }
+  const why = whyNothingKept(tally, summary.events, {
+    action: options.action,
+    rw: options.rw,
+    inFile: fileMap !== undefined,
+    ...(options.device !== undefined ? { device: options.device } : {}),
+  });
+  if (why) process.stderr.write(`blkrx: ${why}\n`);
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else {
     const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
@@ -100,16 +124,18 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   return summary;
 }
 
-/** The latency branch of `analyze --latency`: requests within the file range (if any), summarized by group. */
+/** The latency branch of `analyze --latency`: requests of the device and within the file range (if any), summarized by group. */
 function latencyOf(
   fileMap: FileMap | undefined,
   by: LatencyGrouping,
   store: CliStore | undefined,
+  device: number | undefined,
 ): OperatorFunction<EventBatch, LatencyReport> {
   const requests = pipe(
     requestLifecycle(),
     tap((batch: RequestBatch) => store?.appendRequests(batch)),
     latencySummary({ by }),
   );
-  return fileMap ? pipe(sectorRange(fileMap), requests) : requests;
+  const inRange = fileMap ? pipe(sectorRange(fileMap), requests) : requests;
+  return device !== undefined ? pipe(onDevice(device), inRange) : inRange;
 }

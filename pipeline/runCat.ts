@@ -1,10 +1,12 @@
 import { type EventBatch, newSkipCounter } from "../model/index.js";
+import { rowsOnDevice } from "../operators/select.js";
 import { encodeBinary } from "../sinks/binaryWriter.js";
 import { formatBlkparseLine } from "../sinks/blkparseFormat.js";
 import { formatNdjson } from "../sinks/ndjsonWriter.js";
 import { writeOut } from "../sinks/writeOut.js";
 import { traceBatches } from "../sources/fromTrace.js";
 import type { CatCliOptions } from "./commands/cat.js";
+import { deviceOfOption } from "./deviceOption.js";
 
 /**
  * The `blkrx cat` command: stream events to stdout in the chosen form,
@@ -14,6 +16,7 @@ import type { CatCliOptions } from "./commands/cat.js";
  */
 export async function runCat(inputs: string[], options: CatCliOptions): Promise<void> {
   const skips = options.lenient ? newSkipCounter() : undefined;
+  const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const names = new Map<number, string>();
   const render = renderer(options, names);
   for await (const batch of traceBatches(inputs, {
@@ -21,7 +24,8 @@ export async function runCat(inputs: string[], options: CatCliOptions): Promise<
     ...(skips ? { lenient: skips } : {}),
   })) {
     if (batch.names) for (const [pid, comm] of batch.names) names.set(pid, comm);
-    await writeOut(process.stdout, render(batch));
+    const kept = device === undefined ? batch : rowsOnDevice(batch, device);
+    if (kept.length > 0) await writeOut(process.stdout, render(kept));
   }
   if (skips && skips.skipped > 0) {
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);

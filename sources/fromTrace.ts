@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { Observable } from "rxjs";
+import { Cat } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
 import { newTimeBase, type TimeBase } from "./binaryDecoder.js";
@@ -32,7 +33,7 @@ export interface TraceOptions {
   keep?: (action: number, bytes: number) => boolean;
   /** Called with the size of every chunk read from an input (compressed bytes for gzip), for progress bars. */
   onRead?: (bytes: number) => void;
-  /** Where warnings about the inputs go (a per-CPU set with missing CPUs). @default a "blkrx: " line on stderr */
+  /** Where warnings about the inputs go (a per-CPU set with missing CPUs, inputs that are not one trace). @default a "blkrx: " line on stderr */
   note?: (message: string) => void;
 }
 
@@ -40,8 +41,11 @@ export interface TraceOptions {
  * Replay trace inputs as a cold, cancellable Observable of event batches in
  * time order (as blkparse prints them). Each input is a file (binary,
  * blkparse text, ftrace text, NDJSON; gzip too), "-" for stdin, or a blktrace
- * base name for its per-CPU set. Several inputs are merged by time. Times are
- * ns since the first event. Unsubscribing stops reading and closes files.
+ * base name for its per-CPU set. Several inputs are merged by time into one
+ * stream, as the files of a per-CPU set are; when they are not one trace (they
+ * hold different devices, or records that repeat each other, as the same file
+ * given twice does), `note` says so once the merge is done. Times are ns since
+ * the first event. Unsubscribing stops reading and closes files.
  *
  * @example
  * fromTrace(["trace.bin"]).pipe(analyzeEvents({ action: "D" }), summarize()).subscribe(console.log);
@@ -75,13 +79,91 @@ export async function* traceBatches(inputs: readonly string[], options: TraceOpt
     if (warning) note(warning);
   }
   const timeBase = newTimeBase();
-  const streams = resolved.flatMap((r: ResolvedInput) => r.files.map((f) => fileBatches(f, options, timeBase)));
-  if (streams.length === 1 && streams[0]) {
+  if (resolved.length === 1 && resolved[0]?.files.length === 1) {
     // One stream: times are already relative to its first record, as blkparse prints them.
-    yield* orderWithinWindow(streams[0], options.window ?? DEFAULT_ORDER_WINDOW);
+    const only = fileBatches(resolved[0].files[0] as string, options, timeBase);
+    yield* orderWithinWindow(only, options.window ?? DEFAULT_ORDER_WINDOW);
     return;
   }
-  yield* rebaseTime(mergeByTime(streams), timeBase);
+  const check = resolved.length > 1 ? new OneTraceCheck(resolved) : undefined;
+  const owner: number[] = [];
+  const streams = resolved.flatMap((r: ResolvedInput, k) =>
+    r.files.map((f) => {
+      owner.push(k);
+      const batches = fileBatches(f, options, timeBase);
+      return check ? check.devicesOf(batches, k) : batches;
+    }),
+  );
+  const onRepeat = check ? (a: number, b: number) => check.repeat(owner[a] as number, owner[b] as number) : undefined;
+  yield* rebaseTime(mergeByTime(streams, undefined, onRepeat), timeBase);
+  for (const message of check?.problems() ?? []) note(message);
+}
+
+/**
+ * Whether several command-line inputs merged into one run are one trace:
+ * the devices each holds (notify records aside) and how many records of one
+ * repeat records of another at the same time.
+ */
+class OneTraceCheck {
+  private readonly devices: Set<number>[];
+  private readonly repeats: Float64Array;
+
+  constructor(private readonly inputs: readonly ResolvedInput[]) {
+    this.devices = inputs.map(() => new Set<number>());
+    this.repeats = new Float64Array(inputs.length * inputs.length);
+  }
+
+  /** Pass the batches of input `k` through, noting their devices (a Set update only when the device changes). */
+  async *devicesOf(source: AsyncIterable<EventBatch>, k: number): AsyncGenerator<EventBatch> {
+    const seen = this.devices[k] as Set<number>;
+    let last = -1;
+    for await (const batch of source) {
+      for (let i = 0; i < batch.length; i++) {
+        const d = batch.device[i] as number;
+        if (d !== last && ((batch.action[i] as number) & Cat.NOTIFY) === 0) {
+          seen.add(d);
+          last = d;
+        }
+      }
+      yield batch;
+    }
+  }
+
+  /** A record of input `later` repeats one of input `earlier`. */
+  repeat(earlier: number, later: number): void {
+    if (earlier === later) return; // the files of one per-CPU set
+    const k = earlier * this.inputs.length + later;
+    this.repeats[k] = (this.repeats[k] as number) + 1;
+  }
+
+  /** One sentence per way the inputs are not one trace. */
+  problems(): string[] {
+    const out: string[] = [];
+    const name = (k: number): string => this.inputs[k]?.name ?? String(k);
+    const lead = "the inputs were merged by time into one run, but they are not one trace";
+    const described = this.devices.map((set) =>
+      [...set]
+        .sort((a, b) => a - b)
+        .map((d) => `${d >>> 20},${d & 0xfffff}`)
+        .join(" "),
+    );
+    const holding = described.map((d, k) => ({ k, d })).filter((x) => x.d !== "");
+    if (new Set(holding.map((x) => x.d)).size > 1) {
+      out.push(`${lead}: they hold different devices (${holding.map((x) => `${name(x.k)}: ${x.d}`).join("; ")})`);
+    }
+    const n = this.inputs.length;
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) {
+        const count = this.repeats[a * n + b] as number;
+        if (count > 0) {
+          out.push(
+            `${lead}: ${count.toLocaleString("en-US")} records of ${name(b)} repeat records of ${name(a)} (the same trace given twice?)`,
+          );
+        }
+      }
+    }
+    return out;
+  }
 }
 
 /** Decode one file (or "-") with the detected or forced format. */

@@ -231,8 +231,9 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     const action = this.quickAction(buf, from, to);
     if (action >= 0) {
       this.lineNo++;
-      // The first event line is always parsed: it sets the time origin, as without a filter.
-      if (!keep(action, 0x7fffffff) && !Number.isNaN(this.baseTime)) return;
+      // The first event line is always parsed: it sets the time origin, as without a filter. keep is asked only
+      // about lines it can drop, so a counting keep (selectionFilter with a tally) never counts a line twice.
+      if (!Number.isNaN(this.baseTime) && !keep(action, 0x7fffffff)) return;
       this.payload.discard();
       if (this.quickLine(buf, from, to)) return;
       this.lineNo--; // line() counts it again

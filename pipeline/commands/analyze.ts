@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { type AnalysisCliOptions, analysisOptions, inputOptions } from "./options.js";
+import { type AnalysisCliOptions, analysisOptions, deviceOption, inputOptions, MERGED_INPUTS_HELP } from "./options.js";
 
 /** Options of `blkrx analyze` as commander parses them. */
 export interface AnalyzeCliOptions extends AnalysisCliOptions {
@@ -21,8 +21,9 @@ export function registerAnalyze(program: Command): void {
   const cmd = program
     .command("analyze")
     .description("summarize traces: events, total and unique bytes, coverage, gap classes (physical and logical)")
-    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*)");
+    .argument("<inputs...>", MERGED_INPUTS_HELP);
   for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  cmd.addOption(deviceOption());
   cmd
     .option("--json", "print exactly the summary JSON object on stdout")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")

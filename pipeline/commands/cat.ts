@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { inputOptions } from "./options.js";
+import { deviceOption, inputOptions, MERGED_INPUTS_HELP } from "./options.js";
 
 /** Options of `blkrx cat`. */
 export interface CatCliOptions {
@@ -7,6 +7,7 @@ export interface CatCliOptions {
   binary?: boolean;
   format?: "binary" | "blkparse" | "ftrace" | "ndjson";
   lenient?: boolean;
+  device?: string;
 }
 
 /**
@@ -20,10 +21,11 @@ export function registerCat(program: Command): void {
   const cmd = program
     .command("cat")
     .description("print events as blkparse text (default), NDJSON (--ndjson) or binary blk_io_trace (--binary)")
-    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name")
+    .argument("<inputs...>", MERGED_INPUTS_HELP)
     .addOption(new Option("--ndjson", "one JSON event per line").conflicts("binary"))
     .addOption(new Option("--binary", "binary blk_io_trace v7 records (for blkparse, btt)").conflicts("ndjson"));
   for (const option of inputOptions()) cmd.addOption(option);
+  cmd.addOption(deviceOption());
   cmd.action(async (inputs: string[], options: CatCliOptions) => {
     const { runCat } = await import("../runCat.js");
     await runCat(inputs, options);

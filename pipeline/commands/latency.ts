@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { inputOptions, nonNegativeInt } from "./options.js";
+import { deviceOption, inputOptions, MERGED_INPUTS_HELP, nonNegativeInt } from "./options.js";
 
 /** Options of `blkrx latency` as commander parses them. */
 export interface LatencyCliOptions {
@@ -13,6 +13,7 @@ export interface LatencyCliOptions {
   fileSize?: number;
   maxAge: number;
   plot?: string;
+  device?: string;
 }
 
 /**
@@ -26,7 +27,7 @@ export function registerLatency(program: Command): void {
   const cmd = program
     .command("latency")
     .description("per-stage request latency (Q2G, G2I, Q2M, I2D, D2C, Q2C) like btt, with percentiles and histograms")
-    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*)")
+    .argument("<inputs...>", MERGED_INPUTS_HELP)
     .addOption(
       new Option("--by <group>", "rows per device, direction, process or phase")
         .choices(["device", "direction", "process", "phase"])
@@ -36,7 +37,12 @@ export function registerLatency(program: Command): void {
     .option("--plot <file.svg>", "also draw the overall latency histograms as SVG")
     .option("--extents <filefrag.txt>", "only bios inside this file (filefrag -v output)")
     .option("--file <path>", "only bios inside this file (runs filefrag itself)")
-    .addOption(new Option("--partition-start <sectors>", "partition start, for --extents").argParser(nonNegativeInt))
+    .addOption(
+      new Option(
+        "--partition-start <sectors>",
+        "partition start in sectors, required with --extents (0 for a filesystem on a whole disk)",
+      ).argParser(nonNegativeInt),
+    )
     .addOption(
       new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
     )
@@ -46,9 +52,10 @@ export function registerLatency(program: Command): void {
         .default(30),
     );
   for (const option of inputOptions()) cmd.addOption(option);
+  cmd.addOption(deviceOption());
   cmd.action(async (inputs: string[], options: LatencyCliOptions) => {
     const [
-      { lastValueFrom },
+      { lastValueFrom, tap },
       { newSkipCounter },
       { requestLifecycle },
       { latencySummary },
@@ -56,6 +63,9 @@ export function registerLatency(program: Command): void {
       sources,
       files,
       ranges,
+      selection,
+      tallies,
+      devices,
     ] = await Promise.all([
       import("rxjs"),
       import("../../model/errors.js"),
@@ -65,19 +75,28 @@ export function registerLatency(program: Command): void {
       import("../../sources/fromTrace.js"),
       import("../fileMapFromOptions.js"),
       import("../../operators/sectorRange.js"),
+      import("../../operators/select.js"),
+      import("../../operators/selectionTally.js"),
+      import("../deviceOption.js"),
     ]);
     if (options.maxAge <= 0)
       throw new RangeError(`Cannot drop bios after --max-age ${options.maxAge}: it must be above 0`);
     const skips = options.lenient ? newSkipCounter() : undefined;
     const fileMap = await files.fileMapFromOptions(options);
-    const events = sources.fromTrace(inputs, {
+    const device = options.device !== undefined ? devices.deviceOfOption(options.device) : undefined;
+    const tally = new tallies.SelectionTally();
+    const all = sources.fromTrace(inputs, {
       ...(options.format ? { format: options.format } : {}),
       ...(skips ? { lenient: skips } : {}),
     });
+    // Devices are counted only when a file range needs one device; the count is a loop over each batch.
+    const counted = fileMap && device === undefined ? all.pipe(tap((b) => tally.addDevicesOf(b))) : all;
+    const events = device !== undefined ? counted.pipe(selection.onDevice(device)) : counted;
     const inRange = fileMap ? events.pipe(ranges.sectorRange(fileMap)) : events;
     const report = await lastValueFrom(
       inRange.pipe(requestLifecycle({ maxAgeNs: options.maxAge * 1e9 }), latencySummary({ by: options.by })),
     );
+    devices.requireOneDevice(tally, { inputs: inputs.join(" "), inFile: fileMap !== undefined, what: "events" });
     if (skips && skips.skipped > 0) {
       process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
     }

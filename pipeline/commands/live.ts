@@ -16,7 +16,10 @@ export function registerLive(program: Command): void {
       "[input]",
       "a trace to read as it arrives instead of tracing: - for stdin (blktrace -o - or blkparse output)",
     )
-    .option("--device <dev>", "device to trace (default: the disk holding --file)")
+    .option(
+      "--device <dev>",
+      "device to trace (default: the disk holding --file); with an input, only that device's events (7:0, 7,0 or a device name)",
+    )
     .addOption(new Option("--duration <seconds>", "stop after this many seconds (default: Ctrl-C)").argParser(seconds))
     .addOption(
       new Option("--tracer <tracer>", "tracing interface").choices(["auto", "blktrace", "tracefs"]).default("auto"),

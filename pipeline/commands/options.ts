@@ -36,6 +36,7 @@ export interface AnalysisCliOptions {
   medium: number;
   format?: "binary" | "blkparse" | "ftrace" | "ndjson";
   lenient?: boolean;
+  device?: string;
 }
 
 /** The shared input options of replay commands (format, lenient). */
@@ -51,12 +52,28 @@ export function inputOptions(): Option[] {
   ];
 }
 
+/** Help text of the inputs of commands that read traces as one run. */
+export const MERGED_INPUTS_HELP =
+  "trace files, - for stdin, or a blktrace base name (NAME → NAME.blktrace.*); several inputs are merged by time into one run, as the per-CPU files of one trace are (a warning says when they are not one trace; analyze-many gives one run per input)";
+
+/** Help text of `--device` for commands that read traces. */
+export const DEVICE_HELP =
+  "only events of this device: MAJOR:MINOR or MAJOR,MINOR as the trace prints it (7:0, 7,0), or a device name on this machine (loop0, /dev/loop0); required with a file range when the input holds several devices";
+
+/** `--device` of the commands that read traces (analyze, analyze-many, cat, plot, latency). */
+export function deviceOption(): Option {
+  return new Option("--device <dev>", DEVICE_HELP);
+}
+
 /** The selection and gap options of analyze-like commands. */
 export function analysisOptions(): Option[] {
   return [
     new Option("--extents <filefrag.txt>", "filefrag -v output of the file to restrict to"),
     new Option("--file <path>", "the file to restrict to (runs filefrag and reads the partition start itself)"),
-    new Option("--partition-start <sectors>", "partition start in sectors, for --extents").argParser(nonNegativeInt),
+    new Option(
+      "--partition-start <sectors>",
+      "partition start in sectors, required with --extents (0 for a filesystem on a whole disk)",
+    ).argParser(nonNegativeInt),
     new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
     new Option("--action <letter>", "action to count").choices(["Q", "D", "C"]).default("D"),
     new Option("--rw <dir>", "direction to count").choices(["read", "write", "any"]).default("read"),

@@ -1,5 +1,12 @@
 import { type Command, Option } from "commander";
-import { type AnalysisCliOptions, analysisOptions, inputOptions, nonNegativeInt } from "./options.js";
+import {
+  type AnalysisCliOptions,
+  analysisOptions,
+  deviceOption,
+  inputOptions,
+  MERGED_INPUTS_HELP,
+  nonNegativeInt,
+} from "./options.js";
 
 /** Options of `blkrx plot`. */
 export interface PlotCliOptions extends AnalysisCliOptions {
@@ -20,8 +27,9 @@ export function registerPlot(program: Command): void {
   const cmd = program
     .command("plot")
     .description("draw an SVG access map of the kept events: time × file offset, shaded by sectors read")
-    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name");
+    .argument("<inputs...>", MERGED_INPUTS_HELP);
   for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  cmd.addOption(deviceOption());
   cmd
     .option("--out <file.svg>", "where to write the SVG (- for stdout)", "access.svg")
     .option("--title <title>", "title above the plot (default: the inputs)")

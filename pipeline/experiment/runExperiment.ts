@@ -7,6 +7,7 @@ import { InputError } from "../../model/errors.js";
 import type { FileMap } from "../../operators/fileMap.js";
 import { phaseNames, phases } from "../../operators/phases.js";
 import type { Direction } from "../../operators/select.js";
+import { SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { newLiveStats } from "../../sources/liveFraming.js";
@@ -51,6 +52,8 @@ export interface ExperimentOptions {
   /** DuckDB path, or false for none. */
   db: string | false;
   dbIsDefault?: boolean;
+  /** Where a note on an empty result goes ("kept 0 events: ..."). @default process.stderr */
+  note?: (message: string) => void;
   /** Where the workload's output is echoed. @default process.stderr */
   echo?: NodeJS.WritableStream;
 }
@@ -123,12 +126,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const names = marker ? ["start", ...run.markers.map((m) => m.line)] : phaseNames({ boundaries: bounds });
     const perPhase = split ? new PhaseSummaries(names, [0, ...bounds], fileMap) : undefined;
     let summary: Summary;
+    const tally = new SelectionTally();
     try {
       for (const b of traced.raw) writer?.appendRaw?.(b);
       summary = await firstValueFrom(
         from(traced.raw).pipe(
           split ? phases({ boundaries: bounds, names }) : identity,
-          analyzeEvents({ ...analysis, ...(fileMap ? { fileMap } : {}) }),
+          analyzeEvents({ ...analysis, tally, ...(fileMap ? { fileMap } : {}) }),
           tap((b) => {
             writer?.append(b);
             perPhase?.add(b);
@@ -141,6 +145,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       throw error;
     }
     summary.dropped = traced.stats.dropped;
+    const why = whyNothingKept(tally, summary.events, { ...analysis, inFile: fileMap !== undefined });
+    if (why) (options.note ?? ((m: string) => process.stderr.write(`blkrx: ${m}\n`)))(why);
     if (perPhase) summary.phases = perPhase.result();
     const wallSeconds = (run.endNs - run.startNs) / 1e9;
     const timing = tokenTiming({

@@ -5,6 +5,7 @@ import type { EventBatch } from "../../model/batch.js";
 import { InputError, newSkipCounter } from "../../model/errors.js";
 import type { FileMap } from "../../operators/fileMap.js";
 import type { Direction } from "../../operators/select.js";
+import { describeSelection, SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { liveView } from "../../sinks/liveView.js";
@@ -16,6 +17,7 @@ import { liveTrace, type TracerChoice } from "../../sources/liveSource.js";
 import { requireRoot } from "../../sources/tracefsLive.js";
 import { analyzeEvents } from "../analyze.js";
 import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfDeviceName } from "../device.js";
+import { deviceOfOption, requireOneDevice } from "../deviceOption.js";
 import { fileMapFromOptions } from "../fileMapFromOptions.js";
 import { openStoreForCli } from "../openStoreForCli.js";
 
@@ -97,6 +99,9 @@ export async function runLive(
     });
   }
   const analysis = { action: options.action, rw: options.rw, small: options.small, medium: options.medium };
+  // With an input, --device selects that device's events; live tracing already traces only that device.
+  const device = input !== undefined && options.device !== undefined ? deviceOfOption(options.device) : undefined;
+  const tally = new SelectionTally();
   const writer = await openStoreForCli(options.db, dbIsDefault, {
     label: options.label ?? (target ? `live ${target.disk}` : `live ${input}`),
     commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
@@ -109,7 +114,12 @@ export async function runLive(
   try {
     summary = await firstValueFrom(
       source.pipe(
-        analyzeEvents({ ...analysis, ...(fileMap ? { fileMap } : {}) }),
+        analyzeEvents({
+          ...analysis,
+          tally,
+          ...(fileMap ? { fileMap } : {}),
+          ...(device !== undefined ? { device } : {}),
+        }),
         options.view === false
           ? tap(() => {})
           : liveView({
@@ -124,6 +134,21 @@ export async function runLive(
     await writer?.abort();
     throw error;
   }
+  const words = {
+    action: options.action,
+    rw: options.rw,
+    inFile: fileMap !== undefined,
+    ...(device !== undefined && options.device !== undefined ? { device: options.device } : {}),
+  };
+  try {
+    if (input !== undefined)
+      requireOneDevice(tally, { ...words, inputs: input, what: describeSelection(options.action, options.rw) });
+  } catch (error: unknown) {
+    await writer?.abort();
+    throw error;
+  }
+  const why = whyNothingKept(tally, summary.events, words);
+  if (why) process.stderr.write(`blkrx: ${why}\n`);
   if (input === undefined) summary.dropped = stats.dropped;
   const runId = await writer?.commit(summary, {
     ...(input === undefined ? { dropped: stats.dropped } : {}),

@@ -39,13 +39,13 @@ describe("sectorRange", () => {
   });
 
   it("splits an event that straddles two extents and clips the file's tail", () => {
-    // Extents 4 (file blocks 8192.., fs 79872..81919) and 5 are not adjacent on disk, so build a map where they are.
+    // Two extents adjacent on disk but not in the file (block 2 is a hole), so they stay two extents.
     const map2 = parseFilefrag(
-      "File size of f is 20000 (5 blocks of 4096 bytes)\n 0: 0.. 1: 100.. 101: 2:\n 1: 2.. 4: 102.. 104: 3: last,eof\n",
+      "File size of f is 24000 (6 blocks of 4096 bytes)\n 0: 0.. 1: 100.. 101: 2:\n 1: 3.. 5: 102.. 104: 3: last,eof\n",
       { partitionStart: 0 },
     );
     sched().run(({ cold, expectObservable }) => {
-      // file sectors = ceil(20000/512) = 40; blocks 100..104 → sectors 800..839 (tail 840 not data).
+      // file sectors = ceil(24000/512) = 47; blocks 102..104 → file sectors 24..47, the last one is not data.
       const batch = reads([808, 16], [832, 16]);
       expectObservable(cold("a|", { a: batch }).pipe(sectorRange(map2), pieces)).toBe("x|", {
         x: [
@@ -53,10 +53,10 @@ describe("sectorRange", () => {
             sector: 808,
             pieces: [
               [8, 8],
-              [16, 8],
+              [24, 8],
             ],
           },
-          { sector: 832, pieces: [[32, 8]] },
+          { sector: 832, pieces: [[40, 7]] },
         ],
       });
     });
