@@ -26,9 +26,16 @@ export function registerRuns(program: Command): void {
         return;
       }
       const { renderConsole } = await import("../../sinks/compareTables.js");
+      const { formatBytes } = await import("../../sinks/units.js");
       const { cellText } = await import("./sql.js");
-      process.stdout.write(
-        `${renderConsole({ head: result.columns, rows: result.rows.map((r) => r.map(cellText)) })}\n`,
-      );
+      // Byte columns in the table as every table prints sizes (GiB/MiB); --json keeps the byte counts.
+      const sizes = new Map([
+        ["read_bytes", "read"],
+        ["unique_bytes", "unique"],
+      ]);
+      const head = result.columns.map((c) => sizes.get(c) ?? c);
+      const cell = (value: unknown, k: number): string =>
+        sizes.has(result.columns[k] ?? "") && typeof value === "number" ? formatBytes(value) : cellText(value);
+      process.stdout.write(`${renderConsole({ head, rows: result.rows.map((r) => r.map(cell)) })}\n`);
     });
 }
