@@ -5,6 +5,7 @@ import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
+import { RUN_ID_SEQUENCE } from "./schema.js";
 import type { StoredEventColumns } from "./storedColumns.js";
 
 /** What a run is: stored in `runs` beside its summary. */
@@ -64,7 +65,8 @@ export async function openRunWriter(dbPath: string, meta: RunMeta): Promise<RunW
   const store = await openStore(dbPath);
   try {
     await store.connection.run("BEGIN TRANSACTION");
-    const next = await store.connection.runAndReadAll("SELECT COALESCE(max(run_id), 0) + 1 FROM runs");
+    // From the sequence, never max + 1: a deleted run's id must not come back (schema.ts, version 3).
+    const next = await store.connection.runAndReadAll(`SELECT nextval('${RUN_ID_SEQUENCE}')`);
     const runId = Number(next.getRows()[0]?.[0]);
     if (meta.fileMap) await insertExtents(store, runId, meta.fileMap);
     const events = await store.connection.createAppender("events");
