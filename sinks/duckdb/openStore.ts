@@ -19,6 +19,8 @@ export interface OpenStoreOptions {
    * several readers may open it at once. Implies `mustExist`. @default false
    */
   readOnly?: boolean;
+  /** DuckDB settings for this instance (e.g. the run writer's write buffering). */
+  config?: Readonly<Record<string, string>>;
 }
 
 /** An open run store: one DuckDB instance and one connection, schema migrated. */
@@ -53,7 +55,10 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   let pause = 25;
   for (;;) {
     try {
-      const instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: "READ_ONLY" } : {});
+      const instance = await DuckDBInstance.create(path, {
+        ...options.config,
+        ...(options.readOnly ? { access_mode: "READ_ONLY" } : {}),
+      });
       const connection = await instance.connect();
       try {
         if (!options.readOnly) await migrate(connection);
