@@ -11,11 +11,12 @@ export interface ProcessSample {
   stdout: string;
 }
 
-/** A command to run: program, arguments, optional file on stdin, optional stdout file. */
+/** A command to run: program, arguments, optional file on stdin, optional working directory. */
 export interface Command {
   cmd: string;
   args: readonly string[];
   stdinFile?: string;
+  cwd?: string;
 }
 
 /**
@@ -33,6 +34,7 @@ export async function runProcess(command: Command): Promise<ProcessSample> {
     const started = process.hrtime.bigint();
     const child = spawn("/usr/bin/time", ["-f", "%U %S %M", "-o", timeFile, command.cmd, ...command.args], {
       stdio: [stdin, "pipe", "pipe"],
+      ...(command.cwd ? { cwd: command.cwd } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

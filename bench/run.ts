@@ -14,6 +14,7 @@ import { linearityGoal } from "./goals/linearity.js";
 import { liveGoal } from "./goals/live.js";
 import { memoryGoals } from "./goals/memory.js";
 import { replayGoals } from "./goals/replay.js";
+import { storeGoals } from "./goals/store.js";
 import { type BenchRow, renderRows } from "./report.js";
 
 /** The goals in the order they run, by the name `--only` takes. */
@@ -22,6 +23,7 @@ export const GOALS: Record<string, Goal> = {
   linearity: linearityGoal,
   memory: memoryGoals,
   duckdb: duckdbGoals,
+  store: storeGoals,
   many: analyzeManyGoal,
   live: liveGoal,
 };

@@ -7,6 +7,7 @@ import { InputError } from "../model/errors.js";
 import type { FileMap } from "../operators/fileMap.js";
 import type { Direction } from "../operators/select.js";
 import type { Summary } from "../operators/summaryTypes.js";
+import { formatBytes } from "../sinks/units.js";
 import { detectFormat, type TraceFormat } from "../sources/detectFormat.js";
 import type { AnalyzeManyCliOptions } from "./commands/analyzeMany.js";
 import { deviceOfOption } from "./deviceOption.js";
@@ -214,11 +215,11 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
   return outcomes;
 }
 
-/** One table row per run: events, GB read and unique, coverage, physical sequential and backward shares. */
+/** One table row per run: events, bytes read and unique (GiB/MiB), coverage, physical sequential and backward shares. */
 async function renderRuns(outcomes: readonly RunOutcome[]): Promise<string> {
   const { default: Table } = await import("cli-table3");
   const table = new Table({
-    head: ["input", "events", "read GB", "unique GB", "coverage %", "seq %", "backward %"],
+    head: ["input", "events", "read", "unique", "coverage %", "seq %", "backward %"],
     style: { head: [], border: [] },
   });
   const pct = (n: number, of: number): string => (of > 0 ? ((100 * n) / of).toFixed(1) : "-");
@@ -232,8 +233,8 @@ async function renderRuns(outcomes: readonly RunOutcome[]): Promise<string> {
     table.push([
       o.input,
       String(s.events),
-      (s.readBytes / 1e9).toFixed(3),
-      (s.uniqueBytes / 1e9).toFixed(3),
+      formatBytes(s.readBytes),
+      formatBytes(s.uniqueBytes),
       s.coverage === null ? "-" : (100 * s.coverage).toFixed(1),
       pct(s.gaps.physical.sequential, pairs),
       pct(s.gaps.physical.backward, pairs),

@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import { GAP_CLASSES } from "../model/batch.js";
 import type { CompareRun } from "./duckdb/queries.js";
-import { GB } from "./units.js";
+import { formatBytes } from "./units.js";
 
 /** A rendered table: a header row and body rows of display strings. */
 export interface TextTable {
@@ -9,7 +9,7 @@ export interface TextTable {
   readonly rows: readonly (readonly string[])[];
 }
 
-const gb = (bytes: number | null): string => (bytes === null ? "–" : (bytes / GB).toFixed(2));
+const size = (bytes: number | null): string => formatBytes(bytes, "–");
 const pct = (ratio: number | null): string => (ratio === null ? "–" : `${(100 * ratio).toFixed(1)}`);
 const num = (n: number | null, digits: number): string => (n === null ? "–" : n.toFixed(digits));
 const nameOf = (run: CompareRun): string => run.label ?? `run ${run.runId}`;
@@ -18,8 +18,8 @@ const share = (count: number, events: number): number | null => (events > 1 ? co
 /**
  * The study's results table: one row per run with configuration, device,
  * extents, memory limit (or locked memory), time, tokens/s, total read and
- * unique GB (2^30 bytes, as the study prints them), coverage % and the share
- * of backward physical gaps.
+ * unique bytes (GiB/MiB, see sinks/units.ts), coverage % and the share of
+ * backward physical gaps.
  *
  * @example renderConsole(resultsTable(await compareRuns(store, [1, 2])));
  */
@@ -29,11 +29,11 @@ export function resultsTable(runs: readonly CompareRun[]): TextTable {
       "configuration",
       "device",
       "extents",
-      "memory limit GB",
+      "memory limit",
       "time s",
       "tok/s",
-      "read GB",
-      "unique GB",
+      "read",
+      "unique",
       "coverage %",
       "backward %",
     ],
@@ -41,11 +41,11 @@ export function resultsTable(runs: readonly CompareRun[]): TextTable {
       nameOf(r),
       r.device ?? "–",
       r.extents === null ? "–" : String(r.extents),
-      gb(r.memLimitBytes ?? r.lockedBytes),
+      size(r.memLimitBytes ?? r.lockedBytes),
       num(r.seconds, 2),
       num(r.tokensPerSecond, 2),
-      gb(r.readBytes),
-      gb(r.uniqueBytes),
+      size(r.readBytes),
+      size(r.uniqueBytes),
       pct(r.coverage),
       pct(share(r.physical[4] ?? 0, r.events)),
     ]),

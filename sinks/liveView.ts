@@ -3,6 +3,7 @@ import { type EventBatch, GAP_CLASSES } from "../model/batch.js";
 import type { FileMap } from "../operators/fileMap.js";
 import { SummaryAccumulator } from "../operators/summaryAccumulator.js";
 import type { Summary } from "../operators/summaryTypes.js";
+import { formatMiB } from "./units.js";
 
 /** Options for {@link liveView}. */
 export interface LiveViewOptions {
@@ -26,18 +27,17 @@ const SHORT: Record<(typeof GAP_CLASSES)[number], string> = {
 
 /**
  * One status line for a running summary: elapsed time, events and events/s,
- * MB read and unique, coverage % and the physical gap mix in percent.
+ * MiB read and unique, coverage % and the physical gap mix in percent.
  *
- * @example renderLiveLine(summary, 2.5, 40) // "  2.5 s  events 100 (40/s)  read 6.3 MB  unique ..."
+ * @example renderLiveLine(summary, 2.5, 40) // "  2.5 s  events 100 (40/s)  read 6.0 MiB  unique ..."
  */
 export function renderLiveLine(s: Summary, elapsedSeconds: number, eventsPerSecond: number): string {
-  const mb = (n: number): string => (n / 1e6).toFixed(1);
   const pairs = Math.max(s.events - 1, 0);
   const mix = GAP_CLASSES.map((c) => `${SHORT[c]} ${pairs ? ((s.gaps.physical[c] / pairs) * 100).toFixed(0) : "-"}%`);
   const coverage = s.coverage === null ? "" : `  coverage ${(s.coverage * 100).toFixed(1)} %`;
   return (
     `${elapsedSeconds.toFixed(1).padStart(6)} s  events ${s.events} (${Math.round(eventsPerSecond)}/s)` +
-    `  read ${mb(s.readBytes)} MB  unique ${mb(s.uniqueBytes)} MB${coverage}  gaps ${mix.join(" ")}`
+    `  read ${formatMiB(s.readBytes)}  unique ${formatMiB(s.uniqueBytes)}${coverage}  gaps ${mix.join(" ")}`
   );
 }
 

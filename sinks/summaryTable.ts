@@ -1,25 +1,25 @@
 import Table from "cli-table3";
 import { GAP_CLASSES } from "../model/batch.js";
 import type { Summary } from "../operators/summaryTypes.js";
-import { GB } from "./units.js";
+import { formatBytes } from "./units.js";
 
 /**
  * Render a summary as the study's console tables: one row of results
- * (events, total read GB, unique GB, coverage %, extents) and the gap
+ * (events, total read and unique bytes in GiB/MiB, coverage %, extents) and the gap
  * distribution in percent of (events − 1), physical and logical side by side.
  *
  * @example process.stderr.write(renderSummary(summary, "fragmented"));
  */
 export function renderSummary(summary: Summary, label = "run"): string {
   const results = new Table({
-    head: ["run", "events", "total read GB", "unique GB", "coverage %", "extents"],
+    head: ["run", "events", "total read", "unique", "coverage %", "extents"],
     style: { head: [], border: [] },
   });
   results.push([
     label,
     String(summary.events),
-    (summary.readBytes / GB).toFixed(3),
-    (summary.uniqueBytes / GB).toFixed(3),
+    formatBytes(summary.readBytes),
+    formatBytes(summary.uniqueBytes),
     summary.coverage === null ? "-" : (summary.coverage * 100).toFixed(1),
     summary.extents === null ? "-" : String(summary.extents),
   ]);

@@ -25,7 +25,7 @@ export function registerCompare(program: Command): void {
       const { compareRuns, parseRunIds, withStore } = await import("../../sinks/duckdb/index.js");
       const tables = await import("../../sinks/compareTables.js");
       const runIds = parseRunIds(ids);
-      const runs = await withStore(options.db, (store) => compareRuns(store, runIds));
+      const runs = await withStore(options.db, (store) => compareRuns(store, runIds), { readOnly: true });
       const render = options.markdown ? tables.renderMarkdown : tables.renderConsole;
       const results = render(tables.resultsTable(runs));
       const gaps = render(tables.gapTable(runs));

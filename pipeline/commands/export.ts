@@ -25,7 +25,9 @@ export function registerExport(program: Command): void {
     .action(async (ids: string[], options: ExportCliOptions) => {
       const { exportParquet, parseRunIds, withStore } = await import("../../sinks/duckdb/index.js");
       const runIds = parseRunIds(ids);
-      const counts = await withStore(options.db, (store) => exportParquet(store, options.parquet, runIds));
+      const counts = await withStore(options.db, (store) => exportParquet(store, options.parquet, runIds), {
+        readOnly: true,
+      });
       process.stderr.write(
         `blkrx: exported ${counts.runs} runs, ${counts.events} events, ${counts.rawEvents} raw events to ${options.parquet}\n`,
       );

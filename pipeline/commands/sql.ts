@@ -9,7 +9,9 @@ export interface SqlCliOptions {
 /**
  * `blkrx sql "SELECT ..."`: run SQL against the run store and print the
  * result as a table, or with --json as an array of row objects (BIGINTs as
- * numbers when exact).
+ * numbers when exact). Queries open the store read-only; statements that
+ * write run in a transaction that is rolled back if it would leave a run's
+ * rows without their `runs` row.
  *
  * @example registerSql(program)
  */
@@ -19,12 +21,24 @@ export function registerSql(program: Command): void {
     .description(
       "run SQL against the run store (tables runs, events, raw_events, requests, extents, run_warnings; views gap_distribution, coverage_timeline)",
     )
-    .argument("<query>", "SQL text; the last statement's result is printed")
+    .argument(
+      "<query>",
+      "SQL text; the last statement's result is printed (read-only unless it writes; deleting from runs alone is refused: use blkrx runs --delete)",
+    )
     .option("--db <path>", "DuckDB run store", "./blkrx.duckdb")
     .option("--json", "print the rows as a JSON array of objects")
     .action(async (sql: string, options: SqlCliOptions) => {
-      const { query, rowObjects, withStore } = await import("../../sinks/duckdb/index.js");
-      const result = await withStore(options.db, (store) => query(store, sql));
+      const { query, queryKeepingRunsWhole, READ_ONLY_REFUSAL, rowObjects, withStore } = await import(
+        "../../sinks/duckdb/index.js"
+      );
+      // Read-only first, so SELECTs work on a store this user cannot write (and beside other readers);
+      // a statement DuckDB refuses there runs again with write access, checked to keep runs whole.
+      const result = await withStore(options.db, (store) => query(store, sql), { readOnly: true }).catch(
+        (error: unknown) => {
+          if (!(error instanceof Error && READ_ONLY_REFUSAL.test(error.message))) throw error;
+          return withStore(options.db, (store) => queryKeepingRunsWhole(store, sql));
+        },
+      );
       if (options.json) {
         process.stdout.write(`${JSON.stringify(rowObjects(result))}\n`);
         return;

@@ -1,13 +1,14 @@
 import Table from "cli-table3";
 import { GAP_CLASSES } from "../../model/batch.js";
-import { GB } from "../../sinks/units.js";
+import { formatBytes } from "../../sinks/units.js";
 import type { ExperimentResult } from "./runExperiment.js";
 
 /**
  * The study's row for a run, as a console table: label, extents, total read
- * and unique GB, coverage %, physical gap mix (% of events − 1: sequential /
+ * and unique bytes, coverage %, physical gap mix (% of events − 1: sequential /
  * small / medium / large / backward), wall time, tokens/s, memory pressure
- * (limit or locked GB), page-cache delta GB, peak RSS GB and dropped events;
+ * (limit or locked), page-cache delta, peak RSS and dropped events (sizes in
+ * GiB/MiB, see sinks/units.ts);
  * then one row per phase when the run was split.
  *
  * @example process.stdout.write(renderStudyRow(result));
@@ -17,43 +18,43 @@ export function renderStudyRow(r: ExperimentResult): string {
     head: [
       "run",
       "extents",
-      "read GB",
-      "unique GB",
+      "read",
+      "unique",
       "coverage %",
       "gaps seq/small/med/large/back %",
       "wall s",
       "tok/s",
       "pressure",
-      "cache Δ GB",
-      "peak RSS GB",
+      "cache Δ",
+      "peak RSS",
       "dropped",
     ],
     style: { head: [], border: [] },
   });
   const pressure =
     r.memLimitBytes !== undefined
-      ? `limit ${(r.memLimitBytes / GB).toFixed(2)} GB`
+      ? `limit ${formatBytes(r.memLimitBytes)}`
       : r.lockedBytes !== undefined
-        ? `locked ${(r.lockedBytes / GB).toFixed(2)} GB`
+        ? `locked ${formatBytes(r.lockedBytes)}`
         : "-";
   table.push([
     r.interrupted ? `${r.label} (interrupted)` : r.label,
     r.extents === null ? "-" : String(r.extents),
-    (r.readBytes / GB).toFixed(3),
-    (r.uniqueBytes / GB).toFixed(3),
+    formatBytes(r.readBytes),
+    formatBytes(r.uniqueBytes),
     r.coverage === null ? "-" : (r.coverage * 100).toFixed(1),
     gapMix(r.gaps.physical, r.events),
     r.wallSeconds.toFixed(2),
     r.tokensPerSecond === undefined ? "-" : r.tokensPerSecond.toFixed(2),
     pressure,
-    (r.pageCacheDeltaBytes / GB).toFixed(3),
-    (r.peakRssBytes / GB).toFixed(3),
+    formatBytes(r.pageCacheDeltaBytes),
+    formatBytes(r.peakRssBytes),
     String(r.dropped ?? 0),
   ]);
   let text = `${table.toString()}\n`;
   if (r.phases && r.phases.length > 0) {
     const phases = new Table({
-      head: ["phase", "start s", "events", "read GB", "unique GB", "coverage %", "gaps seq/small/med/large/back %"],
+      head: ["phase", "start s", "events", "read", "unique", "coverage %", "gaps seq/small/med/large/back %"],
       style: { head: [], border: [] },
     });
     for (const p of r.phases) {
@@ -61,8 +62,8 @@ export function renderStudyRow(r: ExperimentResult): string {
         p.name,
         (p.startNs / 1e9).toFixed(2),
         String(p.events),
-        (p.readBytes / GB).toFixed(3),
-        (p.uniqueBytes / GB).toFixed(3),
+        formatBytes(p.readBytes),
+        formatBytes(p.uniqueBytes),
         p.coverage === null ? "-" : (p.coverage * 100).toFixed(1),
         gapMix(p.gaps.physical, p.events),
       ]);

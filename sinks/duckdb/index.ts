@@ -12,4 +12,5 @@ export {
   rowObjects,
 } from "./queries.js";
 export { openRunWriter, type RunExtras, type RunMeta, type RunWriter } from "./runWriter.js";
-export { migrate, SCHEMA_VERSION } from "./schema.js";
+export { deleteRuns, migrate, type OrphanRows, orphanRows, perRunTables, SCHEMA_VERSION } from "./schema.js";
+export { queryKeepingRunsWhole, READ_ONLY_REFUSAL } from "./writeQuery.js";

@@ -1,7 +1,8 @@
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { migrate } from "./schema.js";
+import { migrate, SCHEMA_VERSION, schemaVersion } from "./schema.js";
 
 /** The run store every command uses unless `--db` says otherwise. */
 export const DEFAULT_DB_PATH = "blkrx.duckdb";
@@ -12,6 +13,14 @@ export interface OpenStoreOptions {
   timeoutMs?: number;
   /** Refuse to create a missing file (query commands). @default false */
   mustExist?: boolean;
+  /**
+   * Open without write access (`runs`, `compare`, `sql` SELECTs, `export`):
+   * works on a store this user cannot write (made by `sudo blkrx run`), and
+   * several readers may open it at once. Implies `mustExist`. @default false
+   */
+  readOnly?: boolean;
+  /** DuckDB settings for this instance (e.g. the run writer's write buffering). */
+  config?: Readonly<Record<string, string>>;
 }
 
 /** An open run store: one DuckDB instance and one connection, schema migrated. */
@@ -38,7 +47,7 @@ const LOCK_CONFLICT = /Could not set lock on file|Conflicting lock/i;
  * @example const store = await openStore("blkrx.duckdb"); ...; store.close();
  */
 export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (options.mustExist && path !== ":memory:" && !existsSync(path)) {
+  if ((options.mustExist || options.readOnly) && path !== ":memory:" && !existsSync(path)) {
     throw new StoreError(`No run store at ${path}: run "blkrx analyze ... --db ${path}" first, or pass --db PATH`);
   }
   const timeoutMs = options.timeoutMs ?? Number(process.env.BLKRX_DB_TIMEOUT_MS ?? 60_000);
@@ -46,10 +55,20 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   let pause = 25;
   for (;;) {
     try {
-      const instance = await DuckDBInstance.create(path);
+      const instance = await DuckDBInstance.create(path, {
+        ...options.config,
+        ...(options.readOnly ? { access_mode: "READ_ONLY" } : {}),
+      });
       const connection = await instance.connect();
       try {
-        await migrate(connection);
+        if (!options.readOnly) await migrate(connection);
+        else if ((await schemaVersion(connection)) < SCHEMA_VERSION && canWrite(path)) {
+          // An older store we may write: upgrade it once (a short write open), then read it.
+          connection.closeSync();
+          instance.closeSync();
+          (await openStore(path, { ...options, readOnly: false })).close();
+          return await openStore(path, options);
+        }
       } catch (error: unknown) {
         connection.closeSync();
         instance.closeSync();
@@ -82,15 +101,31 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
 }
 
 /**
- * Open the store at `path` (which must exist), run `work`, and close it.
+ * Open the store at `path` (which must exist), run `work`, and close it;
+ * `{ readOnly: true }` for commands that only read.
  *
- * @example const n = await withStore("blkrx.duckdb", async (s) => (await query(s, "select 1")).rows.length);
+ * @example const n = await withStore("blkrx.duckdb", async (s) => (await query(s, "select 1")).rows.length, { readOnly: true });
  */
-export async function withStore<T>(path: string, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(path, { mustExist: true });
+export async function withStore<T>(
+  path: string,
+  work: (store: Store) => Promise<T>,
+  options: Pick<OpenStoreOptions, "readOnly"> = {},
+): Promise<T> {
+  const store = await openStore(path, { mustExist: true, ...options });
   try {
     return await work(store);
   } finally {
     store.close();
+  }
+}
+
+/** Whether this process may write the store file and its folder (where DuckDB puts the WAL). */
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

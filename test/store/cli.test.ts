@@ -93,10 +93,10 @@ describe("blkrx analyze --db, sql, compare, export", () => {
       [
         "### Results",
         "",
-        "| configuration | device | extents | memory limit GB | time s | tok/s | read GB | unique GB | coverage % | backward % |",
+        "| configuration | device | extents | memory limit | time s | tok/s | read | unique | coverage % | backward % |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        "| fragmented | – | 13 | – | 0.20 | – | 0.26 | 0.09 | 91.3 | 2.5 |",
-        "| contiguous | – | 1 | – | 0.30 | – | 0.26 | 0.09 | 91.3 | 0.9 |",
+        "| fragmented | – | 13 | – | 0.20 | – | 263.0 MiB | 87.7 MiB | 91.3 | 2.5 |",
+        "| contiguous | – | 1 | – | 0.30 | – | 263.0 MiB | 87.7 MiB | 91.3 | 0.9 |",
         "",
         "### Gap distribution",
         "",

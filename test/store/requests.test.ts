@@ -58,7 +58,8 @@ describe("the requests table (analyze --latency --db)", () => {
     const instance = await DuckDBInstance.create(path);
     const c = await instance.connect();
     await c.run("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ)");
-    for (const statement of MIGRATIONS[0] ?? []) await c.run(statement);
+    const v1 = MIGRATIONS[0] ?? [];
+    for (const statement of typeof v1 === "function" ? await v1(c) : v1) await c.run(statement);
     await c.run("INSERT INTO schema_version VALUES (1, now())");
     c.closeSync();
     instance.closeSync();
@@ -69,7 +70,7 @@ describe("the requests table (analyze --latency --db)", () => {
     );
     store.close();
     expect(Number(version.getRows()[0]?.[0])).toBe(SCHEMA_VERSION);
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     expect(Number(tables.getRows()[0]?.[0])).toBe(1);
   });
 });
