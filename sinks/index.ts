@@ -7,3 +7,4 @@ export * from "./ndjsonWriter.js";
 export * from "./summaryTable.js";
 export * from "./units.js";
 export * from "./writeOut.js";
+export * from "./gguf/index.js";

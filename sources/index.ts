@@ -6,3 +6,4 @@ export * from "./detectFormat.js";
 export * from "./fromTrace.js";
 export * from "./ftraceTextDecoder.js";
 export * from "./ndjsonDecoder.js";
+export * from "./ggufHeader.js";

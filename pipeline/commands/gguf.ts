@@ -1,0 +1,95 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+
+/** Options of `blkrx gguf synth` as commander gives them. */
+export interface GgufSynthCliOptions {
+  out: string;
+  preset: string;
+  layers?: number;
+  embd?: number;
+  ff?: number;
+  heads?: number;
+  kvHeads?: number;
+  vocab?: number;
+  ctx?: number;
+  type: string;
+  mix?: string;
+  order: string;
+  seed: number;
+}
+
+/** Options of `blkrx gguf tensors`. */
+export interface GgufTensorsCliOptions {
+  json?: boolean;
+}
+
+/**
+ * `blkrx gguf synth` (write a llama GGUF model with random weights) and
+ * `blkrx gguf tensors` (list a GGUF file's tensors and regions).
+ *
+ * @example registerGguf(program)
+ */
+export function registerGguf(program: Command): void {
+  const gguf = program.command("gguf").description("make synthetic llama GGUF models and list GGUF tensor layouts");
+  const shape = (flag: string, what: string) =>
+    new Option(`--${flag} <n>`, `${what} (default: from --preset)`).argParser(positiveInt);
+  gguf
+    .command("synth")
+    .description("write a llama GGUF model with random weights that llama.cpp loads and runs")
+    .requiredOption("--out <file.gguf>", "file to write")
+    .addOption(new Option("--preset <name>", "model shape").choices(["tiny", "llama-2-7b"]).default("tiny"))
+    .addOption(shape("layers", "transformer layers"))
+    .addOption(shape("embd", "embedding width"))
+    .addOption(shape("ff", "feed-forward width"))
+    .addOption(shape("heads", "attention heads"))
+    .addOption(shape("kv-heads", "key/value heads (grouped-query attention when fewer than --heads)"))
+    .addOption(shape("vocab", "vocabulary size (at least 259)"))
+    .addOption(shape("ctx", "trained context length"))
+    .addOption(
+      new Option("--type <type>", "type of the weight matrices (norms are F32)")
+        .choices(["f32", "f16", "q8_0", "q4_0", "q4_k", "q6_k"])
+        .default("f16"),
+    )
+    .addOption(
+      new Option("--mix <mix>", "llama.cpp's per-tensor types of a quantization mix (overrides --type)").choices([
+        "q4_k_m",
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--order <order>",
+        "tensor order: quantize (llama-quantize's, as real files) or eval (evaluation order)",
+      )
+        .choices(["quantize", "eval"])
+        .default("quantize"),
+    )
+    .addOption(new Option("--seed <n>", "seed of the random weights").argParser(nonNegative).default(1))
+    .action(async (options: GgufSynthCliOptions) => {
+      const { runGgufSynth } = await import("../runGguf.js");
+      await runGgufSynth(options);
+    });
+  gguf
+    .command("tensors")
+    .description(
+      "list every tensor (name, layer, group, type, shape, offset, bytes) and the header/padding/end regions",
+    )
+    .argument("<model.gguf>", "GGUF file")
+    .option("--json", "print one JSON array of regions")
+    .action(async (model: string, options: GgufTensorsCliOptions) => {
+      const { runGgufTensors } = await import("../runGguf.js");
+      await runGgufTensors(model, options);
+    });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+function nonNegative(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffff) {
+    throw new InvalidArgumentError(`expected an integer from 0 to 4294967295, got "${value}"`);
+  }
+  return n;
+}

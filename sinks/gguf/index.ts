@@ -1,0 +1,4 @@
+export * from "./ggufHeaderBytes.js";
+export * from "./randomWeights.js";
+export * from "./tensorTable.js";
+export * from "./writeGguf.js";
