@@ -28,6 +28,15 @@ export async function readGgufLayout(path: string): Promise<GgufLayout> {
       { cause: error },
     );
   }
+  // the library reads past the end of a local file as if it went on, so a cut header is caught here
+  const headerEnd = parsed.tensorInfoByteRange[1];
+  if (headerEnd > fileBytes) {
+    throw new TraceFormatError(
+      { file: path, offset: fileBytes },
+      `a complete GGUF header (${headerEnd} bytes of metadata and tensor infos)`,
+      "the end of the file: the header is cut short",
+    );
+  }
   const dataStart = Number(parsed.tensorDataOffset);
   const rawAlignment = (parsed.metadata as Record<string, unknown>)["general.alignment"];
   const alignment = rawAlignment === undefined ? GGUF_DEFAULT_ALIGNMENT : Number(rawAlignment);

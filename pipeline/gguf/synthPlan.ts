@@ -132,7 +132,7 @@ function pureType(type: SynthType): (name: string, shape: number[]) => GgmlTypeI
     if (shape.length === 1) return GGML_TYPES.F32;
     if ((shape[0] as number) % t.blockElements !== 0) {
       throw new RangeError(
-        `Cannot store ${name} as ${type}: its rows of ${shape[0]} values are not a multiple of ${t.blockElements}`,
+        `Cannot store ${name} as --type ${type}: its rows of ${shape[0]} values are not a multiple of ${t.blockElements}`,
       );
     }
     return t;
