@@ -12,3 +12,4 @@ export * from "./select.js";
 export * from "./summarize.js";
 export * from "./summaryAccumulator.js";
 export * from "./summaryTypes.js";
+export * from "./tensorAttribution.js";

@@ -1,0 +1,216 @@
+import type { OperatorFunction } from "rxjs";
+import type { EventBatch } from "../model/batch.js";
+import { END_REGION, type GgufLayout, type GgufRegion, ggufRegions, PADDING_REGION } from "../model/ggufLayout.js";
+import { foldBatches } from "./foldBatches.js";
+import { SectorSet } from "./sectorSet.js";
+
+/** Reads of one region of a GGUF file (spec v2 `tensors` entry). */
+export interface TensorReads {
+  name: string;
+  layer: number | null;
+  group: string;
+  /** Absolute file offset; null for `(padding)`. */
+  offset: number | null;
+  bytes: number;
+  /** Bytes of kept pieces inside the region, re-reads included. */
+  readBytes: number;
+  /** Distinct bytes of the region covered by at least one piece. */
+  uniqueBytes: number;
+  /** Time of the first kept event touching the region; null if none did. */
+  firstReadNs: number | null;
+}
+
+/** Backward seeks from one region to another (spec v2 `backward` entry). */
+export interface TensorTransition {
+  from: string;
+  to: string;
+  count: number;
+}
+
+/** The spec v2 `tensors` and `backward` keys. */
+export interface TensorAttribution {
+  /** Regions in file order: (header), tensors, (padding), (end). */
+  tensors: TensorReads[];
+  /** Backward transitions, largest count first. */
+  backward: TensorTransition[];
+}
+
+/**
+ * Attribute kept events' file pieces to the regions of a GGUF file and
+ * backward seeks to region transitions, as spec v2 defines them. The file is
+ * cut into segments (header, each tensor, each gap, the end, open-ended so
+ * every piece lands somewhere); each piece (file sectors × 512 = bytes) is
+ * split at segment boundaries. Unique bytes are byte-exact: a sector set per
+ * touched segment, corrected at the segment's partial first and last sector.
+ * Works without pieces too (no extents: the event's own sectors, logical = physical).
+ *
+ * @example const acc = new TensorAttributionAccumulator(layout); acc.add(batch); acc.result().backward[0]
+ */
+export class TensorAttributionAccumulator {
+  private readonly regions: GgufRegion[];
+  /** Segment i covers bytes [segStart[i], segStart[i + 1]); the last one is open-ended. */
+  private readonly segStart: Float64Array;
+  /** Output region of each segment. */
+  private readonly segRegion: Int32Array;
+  private readonly segSets: (SectorSet | undefined)[];
+  private readonly readBytes: Float64Array;
+  private readonly firstRead: Float64Array;
+  private readonly transitions = new Map<number, number>();
+  /** Largest piece end (sectors) of the previous kept event; NaN before the first. */
+  private prevEnd = Number.NaN;
+
+  /** `endBytes`: where `(end)` stops for its `bytes` (default: the file size in whole sectors). */
+  constructor(layout: GgufLayout, endBytes?: number) {
+    this.regions = ggufRegions(layout, endBytes);
+    const starts: number[] = [];
+    const owners: number[] = [];
+    const padding = this.regions.findIndex((r) => r.name === PADDING_REGION);
+    const end = this.regions.findIndex((r) => r.name === END_REGION);
+    const push = (start: number, owner: number) => {
+      // a later segment at the same start replaces an empty one
+      if (starts.length > 0 && starts[starts.length - 1] === start) owners[owners.length - 1] = owner;
+      else {
+        starts.push(start);
+        owners.push(owner);
+      }
+    };
+    push(0, 0);
+    let cursor = 0;
+    layout.tensors.forEach((t, i) => {
+      if (t.offset > cursor && i > 0) push(cursor, padding);
+      push(t.offset, i + 1);
+      cursor = t.offset + t.bytes;
+    });
+    push(cursor, end);
+    this.segStart = Float64Array.from(starts);
+    this.segRegion = Int32Array.from(owners);
+    this.segSets = new Array(starts.length).fill(undefined);
+    this.readBytes = new Float64Array(this.regions.length);
+    this.firstRead = new Float64Array(this.regions.length).fill(Number.NaN);
+  }
+
+  /** Fold one batch of kept events in (after sectorRange; gap columns are not needed). */
+  add(batch: EventBatch): void {
+    const p = batch.pieces;
+    for (let i = 0; i < batch.length; i++) {
+      const time = batch.time[i] as number;
+      let lStart = Number.POSITIVE_INFINITY;
+      let lEnd = Number.NEGATIVE_INFINITY;
+      if (p) {
+        const last = p.first[i + 1] as number;
+        for (let j = p.first[i] as number; j < last; j++) {
+          const s = p.start[j] as number;
+          const e = s + (p.sectors[j] as number);
+          this.addPiece(s, e, time);
+          if (s < lStart) lStart = s;
+          if (e > lEnd) lEnd = e;
+        }
+      } else {
+        lStart = batch.sector[i] as number;
+        lEnd = lStart + Math.floor((batch.bytes[i] as number) / 512);
+        this.addPiece(lStart, lEnd, time);
+      }
+      if (lStart < this.prevEnd) {
+        const from = this.segRegion[this.segmentOf(this.prevEnd * 512 - 1)] as number;
+        const to = this.segRegion[this.segmentOf(lStart * 512)] as number;
+        const key = from * this.regions.length + to;
+        this.transitions.set(key, (this.transitions.get(key) ?? 0) + 1);
+      }
+      this.prevEnd = lEnd;
+    }
+  }
+
+  /** The `tensors` and `backward` entries so far. */
+  result(): TensorAttribution {
+    const unique = new Float64Array(this.regions.length);
+    for (let k = 0; k < this.segStart.length; k++) {
+      const set = this.segSets[k];
+      if (!set) continue;
+      const a = this.segStart[k] as number;
+      const b = k + 1 < this.segStart.length ? (this.segStart[k + 1] as number) : Number.POSITIVE_INFINITY;
+      let bytes = set.size * 512;
+      // the segment's first and last sectors may be shared with its neighbours
+      const first = Math.floor(a / 512);
+      if (set.has(first)) bytes -= a - first * 512;
+      if (Number.isFinite(b)) {
+        const last = Math.ceil(b / 512) - 1;
+        if (set.has(last)) bytes -= (last + 1) * 512 - b;
+      }
+      const r = this.segRegion[k] as number;
+      unique[r] = (unique[r] as number) + bytes;
+    }
+    const tensors = this.regions.map((r, i) => ({
+      name: r.name,
+      layer: r.layer,
+      group: r.group,
+      offset: r.offset,
+      bytes: r.bytes,
+      readBytes: this.readBytes[i] as number,
+      uniqueBytes: unique[i] as number,
+      firstReadNs: Number.isNaN(this.firstRead[i]) ? null : (this.firstRead[i] as number),
+    }));
+    const n = this.regions.length;
+    const backward = [...this.transitions]
+      .sort(([ka, ca], [kb, cb]) => cb - ca || ka - kb)
+      .map(([key, count]) => ({
+        from: (this.regions[Math.floor(key / n)] as GgufRegion).name,
+        to: (this.regions[key % n] as GgufRegion).name,
+        count,
+      }));
+    return { tensors, backward };
+  }
+
+  /** Split file sectors [s, e) at segment boundaries and count each part. */
+  private addPiece(s: number, e: number, time: number): void {
+    if (e <= s) return;
+    const a = s * 512;
+    const b = e * 512;
+    let k = this.segmentOf(a);
+    const segments = this.segStart.length;
+    for (let from = a; from < b; k++) {
+      const to = k + 1 < segments ? Math.min(b, this.segStart[k + 1] as number) : b;
+      if (to > from) {
+        const r = this.segRegion[k] as number;
+        this.readBytes[r] = (this.readBytes[r] as number) + (to - from);
+        if (Number.isNaN(this.firstRead[r])) this.firstRead[r] = time;
+        let set = this.segSets[k];
+        if (!set) {
+          set = new SectorSet();
+          this.segSets[k] = set;
+        }
+        const first = Math.floor(from / 512);
+        set.add(first, Math.ceil(to / 512) - first);
+      }
+      from = to;
+    }
+  }
+
+  /** Index of the segment holding byte `x` (the last segment whose start is ≤ x). */
+  private segmentOf(x: number): number {
+    let lo = 0;
+    let hi = this.segStart.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((this.segStart[mid] as number) <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+/**
+ * Per-region reads and backward transitions of a whole run (spec v2 `tensors`
+ * and `backward`), emitted once at completion; put it after `select` and
+ * `sectorRange`.
+ *
+ * @example fromTrace(inputs).pipe(select(), sectorRange(map), tensorAttribution(layout, map.fileSize))
+ */
+export function tensorAttribution(
+  layout: GgufLayout,
+  endBytes?: number,
+): OperatorFunction<EventBatch, TensorAttribution> {
+  return foldBatches(
+    () => new TensorAttributionAccumulator(layout, endBytes),
+    (acc) => acc.result(),
+  );
+}
