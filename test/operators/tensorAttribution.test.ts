@@ -182,7 +182,7 @@ describe("tensorAttribution", () => {
       once.add(batch);
       expectObservable(src.pipe(tensorAttribution(layout))).toBe("----(r|)", { r: once.result() });
       expectObservable(src.pipe(tensorAttribution(layout))).toBe("----(r|)", { r: once.result() });
-      expectObservable(cold("|").pipe(tensorAttribution(layout))).toBe("(z|)", {
+      expectObservable(cold<EventBatch>("|").pipe(tensorAttribution(layout))).toBe("(z|)", {
         z: new TensorAttributionAccumulator(layout).result(),
       });
     });
