@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { type AnalysisCliOptions, analysisOptions, inputOptions } from "./options.js";
 
 /** Options of `blkrx gguf synth` as commander gives them. */
 export interface GgufSynthCliOptions {
@@ -22,9 +23,18 @@ export interface GgufTensorsCliOptions {
   json?: boolean;
 }
 
+/** Options of `blkrx gguf attribute`. */
+export interface GgufAttributeCliOptions extends AnalysisCliOptions {
+  model: string;
+  json?: boolean;
+  top: number;
+}
+
 /**
  * `blkrx gguf synth` (write a llama GGUF model with random weights) and
- * `blkrx gguf tensors` (list a GGUF file's tensors and regions).
+ * `blkrx gguf tensors` (list a GGUF file's tensors and regions) and
+ * `blkrx gguf attribute` (analyze a trace and attribute its reads and
+ * backward seeks to the model's tensors).
  *
  * @example registerGguf(program)
  */
@@ -77,6 +87,21 @@ export function registerGguf(program: Command): void {
     .action(async (model: string, options: GgufTensorsCliOptions) => {
       const { runGgufTensors } = await import("../runGguf.js");
       await runGgufTensors(model, options);
+    });
+  const attribute = gguf
+    .command("attribute")
+    .description(
+      "analyze traces like blkrx analyze and attribute the reads and backward seeks to the model's tensors (spec v2)",
+    )
+    .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name")
+    .requiredOption("--model <model.gguf>", "the GGUF file the trace read (its header gives the tensor layout)");
+  for (const option of [...analysisOptions(), ...inputOptions()]) attribute.addOption(option);
+  attribute
+    .option("--json", "print the analyze summary object with the `tensors` and `backward` keys")
+    .addOption(new Option("--top <n>", "backward transitions shown in the table").argParser(positiveInt).default(10))
+    .action(async (inputs: string[], options: GgufAttributeCliOptions) => {
+      const { runGgufAttribute } = await import("../runGgufAttribute.js");
+      await runGgufAttribute(inputs, options);
     });
 }
 

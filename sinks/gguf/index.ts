@@ -1,3 +1,4 @@
+export * from "./attributionTables.js";
 export * from "./ggufHeaderBytes.js";
 export * from "./randomWeights.js";
 export * from "./tensorTable.js";

@@ -10,7 +10,7 @@ import type { GgufRegion } from "../../model/ggufLayout.js";
 export function renderTensorTable(regions: readonly GgufRegion[]): string {
   const table = new Table({
     head: ["name", "layer", "group", "type", "shape", "offset", "bytes"],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
     colAligns: ["left", "right", "left", "left", "left", "right", "right"],
   });
   for (const r of regions) {
