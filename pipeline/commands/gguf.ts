@@ -51,7 +51,12 @@ export function registerGguf(program: Command): void {
     .addOption(shape("embd", "embedding width"))
     .addOption(shape("ff", "feed-forward width"))
     .addOption(shape("heads", "attention heads"))
-    .addOption(shape("kv-heads", "key/value heads (grouped-query attention when fewer than --heads)"))
+    .addOption(
+      new Option(
+        "--kv-heads <n>",
+        "key/value heads, fewer than --heads for grouped-query attention (default: --heads if given, else from --preset)",
+      ).argParser(positiveInt),
+    )
     .addOption(shape("vocab", "vocabulary size (at least 259)"))
     .addOption(shape("ctx", "trained context length"))
     .addOption(

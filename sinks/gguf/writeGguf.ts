@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { InputError } from "../../model/errors.js";
 import type { GgufLayout, GgufTensor } from "../../model/ggufLayout.js";
 import { alignUp } from "../../model/ggufLayout.js";
 import { RandomWeights } from "./randomWeights.js";
@@ -32,7 +33,14 @@ export async function writeGguf(
   options: WriteGgufOptions,
 ): Promise<void> {
   const partial = `${path}.partial`;
-  const fh = await fsp.open(partial, "w");
+  const fh = await fsp.open(partial, "w").catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(
+      `cannot write ${path}: ${error.code === "ENOENT" ? "its directory does not exist" : (error.code ?? error.message)}`,
+      {
+        cause: error,
+      },
+    );
+  });
   const buffers = [new Uint8Array(CHUNK_BYTES + 4), new Uint8Array(CHUNK_BYTES + 4)];
   const zeros = new Uint8Array(Math.max(layout.alignment, 1));
   let which = 0;

@@ -173,3 +173,12 @@ describe("blkrx gguf tensors: bad input is one sentence and exit 1", () => {
     );
   });
 });
+
+describe("blkrx gguf synth: --out problems", () => {
+  it("names the file when its directory does not exist, and leaves nothing behind", async () => {
+    const out = join(dir, "no-such-dir", "m.gguf");
+    const r = await blkrx(["gguf", "synth", "--out", out]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(`blkrx: cannot write ${out}: its directory does not exist`);
+  });
+});
