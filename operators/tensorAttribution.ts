@@ -40,9 +40,13 @@ export interface TensorAttribution {
  * backward seeks to region transitions, as spec v2 defines them. The file is
  * cut into segments (header, each tensor, each gap, the end, open-ended so
  * every piece lands somewhere); each piece (file sectors × 512 = bytes) is
- * split at segment boundaries. Unique bytes are byte-exact: a sector set per
- * touched segment, corrected at the segment's partial first and last sector.
- * Works without pieces too (no extents: the event's own sectors, logical = physical).
+ * split at segment boundaries. Unique bytes are byte-exact: covered file
+ * sectors are bits of a bitmap over the file (1 MiB per 4 GiB: a second
+ * `SectorSet` next to the summary's cost as much as the rest of analyze;
+ * sectors past the file's end, possible without extents, go to a
+ * `SectorSet`), counted per segment at the end and corrected at the
+ * segment's partial first and last sector. Works without pieces too (no
+ * extents: the event's own sectors, logical = physical).
  *
  * @example const acc = new TensorAttributionAccumulator(layout); acc.add(batch); acc.result().backward[0]
  */
@@ -52,7 +56,13 @@ export class TensorAttributionAccumulator {
   private readonly segStart: Float64Array;
   /** Output region of each segment. */
   private readonly segRegion: Int32Array;
-  private readonly segSets: (SectorSet | undefined)[];
+  /** Bit s set = file sector s covered by some piece, for s < `limit`. */
+  private readonly covered: Uint32Array;
+  private readonly limit: number;
+  /** Covered sectors at or past `limit`. */
+  private readonly beyond = new SectorSet();
+  /** Segment of the previous piece: sequential reads mostly stay in it. */
+  private lastSegment = 0;
   private readonly readBytes: Float64Array;
   private readonly firstRead: Float64Array;
   private readonly transitions = new Map<number, number>();
@@ -84,7 +94,8 @@ export class TensorAttributionAccumulator {
     push(cursor, end);
     this.segStart = Float64Array.from(starts);
     this.segRegion = Int32Array.from(owners);
-    this.segSets = new Array(starts.length).fill(undefined);
+    this.limit = Math.ceil(Math.max(endBytes ?? 0, layout.fileBytes, cursor) / 512);
+    this.covered = new Uint32Array(Math.ceil(this.limit / 32));
     this.readBytes = new Float64Array(this.regions.length);
     this.firstRead = new Float64Array(this.regions.length).fill(Number.NaN);
   }
@@ -124,18 +135,16 @@ export class TensorAttributionAccumulator {
   result(): TensorAttribution {
     const unique = new Float64Array(this.regions.length);
     for (let k = 0; k < this.segStart.length; k++) {
-      const set = this.segSets[k];
-      if (!set) continue;
       const a = this.segStart[k] as number;
-      const b = k + 1 < this.segStart.length ? (this.segStart[k + 1] as number) : Number.POSITIVE_INFINITY;
-      let bytes = set.size * 512;
-      // the segment's first and last sectors may be shared with its neighbours
+      const last = k + 1 === this.segStart.length;
+      const b = last ? this.limit * 512 : (this.segStart[k + 1] as number);
       const first = Math.floor(a / 512);
-      if (set.has(first)) bytes -= a - first * 512;
-      if (Number.isFinite(b)) {
-        const last = Math.ceil(b / 512) - 1;
-        if (set.has(last)) bytes -= (last + 1) * 512 - b;
-      }
+      const end = Math.ceil(b / 512);
+      let bytes = end > first ? this.countCovered(first, end) * 512 : 0;
+      // the segment's first and last sectors may be shared with its neighbours
+      if (end > first && this.isCovered(first)) bytes -= a - first * 512;
+      if (end > first && this.isCovered(end - 1)) bytes -= end * 512 - b;
+      if (last) bytes += this.beyond.size * 512;
       const r = this.segRegion[k] as number;
       unique[r] = (unique[r] as number) + bytes;
     }
@@ -163,26 +172,74 @@ export class TensorAttributionAccumulator {
   /** Split file sectors [s, e) at segment boundaries and count each part. */
   private addPiece(s: number, e: number, time: number): void {
     if (e <= s) return;
+    this.cover(s, e);
     const a = s * 512;
     const b = e * 512;
-    let k = this.segmentOf(a);
     const segments = this.segStart.length;
+    let k = this.lastSegment;
+    if (!((this.segStart[k] as number) <= a && (k + 1 === segments || a < (this.segStart[k + 1] as number)))) {
+      k = this.segmentOf(a);
+    }
     for (let from = a; from < b; k++) {
       const to = k + 1 < segments ? Math.min(b, this.segStart[k + 1] as number) : b;
       if (to > from) {
         const r = this.segRegion[k] as number;
         this.readBytes[r] = (this.readBytes[r] as number) + (to - from);
         if (Number.isNaN(this.firstRead[r])) this.firstRead[r] = time;
-        let set = this.segSets[k];
-        if (!set) {
-          set = new SectorSet();
-          this.segSets[k] = set;
-        }
-        const first = Math.floor(from / 512);
-        set.add(first, Math.ceil(to / 512) - first);
       }
       from = to;
     }
+    this.lastSegment = k - 1;
+  }
+
+  /** Mark sectors [s, e) covered. */
+  private cover(s: number, e: number): void {
+    const limit = this.limit;
+    if (e > limit) {
+      const from = Math.max(s, limit);
+      this.beyond.add(from, e - from);
+      if (s >= limit) return;
+      e = limit;
+    }
+    const bits = this.covered;
+    let i = s;
+    while (i < e && (i & 31) !== 0) {
+      bits[i >>> 5] = ((bits[i >>> 5] as number) | (1 << (i & 31))) >>> 0;
+      i++;
+    }
+    while (i + 32 <= e) {
+      bits[i >>> 5] = 0xffffffff;
+      i += 32;
+    }
+    while (i < e) {
+      bits[i >>> 5] = ((bits[i >>> 5] as number) | (1 << (i & 31))) >>> 0;
+      i++;
+    }
+  }
+
+  private isCovered(sector: number): boolean {
+    if (sector >= this.limit) return this.beyond.has(sector);
+    return (((this.covered[sector >>> 5] as number) >>> (sector & 31)) & 1) === 1;
+  }
+
+  /** Covered sectors in [s, e) below the bitmap's limit. */
+  private countCovered(s: number, e: number): number {
+    const end = Math.min(e, this.limit);
+    let n = 0;
+    let i = s;
+    while (i < end && (i & 31) !== 0) {
+      if (this.isCovered(i)) n++;
+      i++;
+    }
+    while (i + 32 <= end) {
+      n += popcount(this.covered[i >>> 5] as number);
+      i += 32;
+    }
+    while (i < end) {
+      if (this.isCovered(i)) n++;
+      i++;
+    }
+    return n;
   }
 
   /** Index of the segment holding byte `x` (the last segment whose start is ≤ x). */
@@ -213,4 +270,10 @@ export function tensorAttribution(
     () => new TensorAttributionAccumulator(layout, endBytes),
     (acc) => acc.result(),
   );
+}
+
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
