@@ -1,17 +1,9 @@
 import { ggufRegions } from "../model/ggufLayout.js";
-import { ggufHeaderBytes } from "../sinks/gguf/ggufHeaderBytes.js";
 import { renderTensorTable, tensorListJson } from "../sinks/gguf/tensorTable.js";
-import { writeGguf } from "../sinks/gguf/writeGguf.js";
 import { readGgufLayout } from "../sources/ggufHeader.js";
 import type { GgufSynthCliOptions, GgufTensorsCliOptions } from "./commands/gguf.js";
-import {
-  PRESETS,
-  type SynthMix,
-  type SynthOptions,
-  type SynthOrder,
-  type SynthType,
-  synthPlan,
-} from "./gguf/synthPlan.js";
+import { synthGguf } from "./gguf/synthGguf.js";
+import { PRESETS, type SynthMix, type SynthOptions, type SynthOrder, type SynthType } from "./gguf/synthPlan.js";
 
 /** Files at least this big report progress on stderr. */
 const PROGRESS_FROM_BYTES = 256 * 2 ** 20;
@@ -24,15 +16,12 @@ const PROGRESS_FROM_BYTES = 256 * 2 ** 20;
  * @example await runGgufSynth({ out: "m.gguf", preset: "tiny", type: "q8_0", order: "eval", seed: 1 });
  */
 export async function runGgufSynth(cli: GgufSynthCliOptions): Promise<void> {
-  const options = synthOptionsOf(cli);
-  const plan = synthPlan(options);
-  const { bytes, layout } = ggufHeaderBytes(plan.metadata, plan.tensors);
-  const progress = progressReporter(layout.fileBytes);
   const started = performance.now();
-  await writeGguf(cli.out, bytes, layout, {
-    seed: options.seed,
-    centerOf: (t) => (t.name.endsWith("_norm.weight") ? 1 : 0),
-    ...(progress ? { onProgress: progress } : {}),
+  // made at the first report, once the file size is known
+  let report: ((written: number) => void) | undefined | null = null;
+  const layout = await synthGguf(cli.out, synthOptionsOf(cli), (written, total) => {
+    if (report === null) report = progressReporter(total);
+    report?.(written);
   });
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(

@@ -182,3 +182,16 @@ describe("blkrx gguf synth: --out problems", () => {
     expect(r.stderr).toBe(`blkrx: cannot write ${out}: its directory does not exist`);
   });
 });
+
+describe("blkrx gguf tensors (table)", () => {
+  it("prints one row per region in file order with type, shape, offset and bytes", async () => {
+    const out = join(dir, "table.gguf");
+    await blkrx(["gguf", "synth", "--out", out, "--mix", "q4_k_m", "--order", "eval"]);
+    const r = await blkrx(["gguf", "tensors", out]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const names = [...r.stdout.matchAll(/^│ (\S+)/gm)].map((m) => m[1]);
+    expect(names.slice(0, 4)).toEqual(["name", "(header)", "token_embd.weight", "blk.0.attn_norm.weight"]);
+    expect(names.slice(-4)).toEqual(["output_norm.weight", "output.weight", "(padding)", "(end)"]);
+    expect(r.stdout).toMatch(/│ output\.weight +│ +- │ output +│ Q6_K │ 256 x 1024 │ +\d+ │ +215040 │/);
+  });
+});
