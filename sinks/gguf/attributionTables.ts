@@ -1,6 +1,5 @@
 import Table from "cli-table3";
 import type { TensorAttribution, TensorReads } from "../../operators/tensorAttribution.js";
-import { GB } from "../units.js";
 
 /** Layer groups in the order llama.cpp evaluates them; other groups follow by name. */
 const EVAL_ORDER = [
@@ -16,6 +15,8 @@ const EVAL_ORDER = [
 ];
 
 const style = { head: [], border: [], compact: true };
+/** 2^30 bytes: the binary GiB every blkrx table prints (the study's "GB"). */
+const GIB = 2 ** 30;
 
 /**
  * The attribution as console tables people read at a glance: bytes read per
@@ -58,12 +59,12 @@ function layerGrid(tensors: readonly TensorReads[]): string {
 }
 
 function otherRegions(tensors: readonly TensorReads[]): string {
-  const table = new Table({ head: ["region", "bytes", "read GB", "× size", "unique %", "first read s"], style });
+  const table = new Table({ head: ["region", "bytes", "read GiB", "× size", "unique %", "first read s"], style });
   for (const t of tensors.filter((x) => x.layer === null)) {
     table.push([
       t.name,
       String(t.bytes),
-      (t.readBytes / GB).toFixed(3),
+      (t.readBytes / GIB).toFixed(3),
       times(t),
       t.bytes > 0 ? ((100 * Math.min(t.uniqueBytes, t.bytes)) / t.bytes).toFixed(1) : "-",
       t.firstReadNs === null ? "-" : (t.firstReadNs / 1e9).toFixed(3),
