@@ -24,15 +24,22 @@ const T = { u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9 } as const;
 /**
  * The GGUF v3 header (magic, counts, metadata, tensor infos, padding to the
  * alignment) for `tensors` written in this order, each padded to the
- * alignment as llama.cpp's loader expects, and the layout they get.
+ * alignment as llama.cpp's loader expects, and the layout they get. The
+ * alignment is the metadata's `general.alignment` (a u32), else GGUF's 32.
  *
  * @example const { bytes, layout } = ggufHeaderBytes([["general.architecture", { kind: "string", value: "llama" }]], tensors);
  */
 export function ggufHeaderBytes(
   metadata: readonly (readonly [string, GgufValue])[],
   tensors: readonly TensorSpec[],
-  alignment = GGUF_DEFAULT_ALIGNMENT,
 ): { bytes: Buffer; layout: GgufLayout } {
+  const declared = metadata.find(([key]) => key === "general.alignment")?.[1];
+  const alignment = declared?.kind === "u32" ? declared.value : GGUF_DEFAULT_ALIGNMENT;
+  if (!Number.isInteger(alignment) || alignment < 1) {
+    throw new RangeError(
+      `Cannot align GGUF tensor data to ${alignment} bytes: general.alignment must be a positive integer`,
+    );
+  }
   const w = new ByteWriter();
   w.bytes(Buffer.from("GGUF", "latin1"));
   w.u32(3);
