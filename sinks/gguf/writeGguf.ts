@@ -22,7 +22,8 @@ const CHUNK_BYTES = 4 * 2 ** 20;
  * tensor's random data and alignment padding, in layout order. Memory stays
  * at two 4 MiB buffers whatever the model size: one is filled while the
  * other is being written. Writes `path.partial` and renames it at the end,
- * so an interrupted run never leaves a file that looks complete.
+ * so an interrupted run never leaves a file that looks complete; an existing
+ * `path` that is not a regular file (a device, a directory) is refused.
  *
  * @example await writeGguf("m.gguf", header.bytes, header.layout, { seed: 1 });
  */
@@ -32,6 +33,9 @@ export async function writeGguf(
   layout: GgufLayout,
   options: WriteGgufOptions,
 ): Promise<void> {
+  // the file is written beside the target and renamed over it: never over a device, pipe or directory
+  const existing = await fsp.stat(path).catch(() => undefined);
+  if (existing && !existing.isFile()) throw new InputError(`cannot write ${path}: it exists and is not a regular file`);
   const partial = `${path}.partial`;
   const fh = await fsp.open(partial, "w").catch((error: NodeJS.ErrnoException) => {
     throw new InputError(
@@ -79,6 +83,10 @@ export async function writeGguf(
   } catch (error) {
     await fh.close().catch(() => undefined);
     await fsp.rm(partial, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    // a full disk or a lost device, in the user's words: the file and what happened
+    if (code)
+      throw new InputError(`cannot write ${path}: ${code === "ENOSPC" ? "the disk is full" : code}`, { cause: error });
     throw error;
   }
 }

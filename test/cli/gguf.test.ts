@@ -181,6 +181,15 @@ describe("blkrx gguf synth: --out problems", () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe(`blkrx: cannot write ${out}: its directory does not exist`);
   });
+
+  it("refuses to replace a device or a directory (the file is renamed into place)", async () => {
+    for (const out of ["/dev/null", dir]) {
+      const r = await blkrx(["gguf", "synth", "--out", out]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toBe(`blkrx: cannot write ${out}: it exists and is not a regular file`);
+    }
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true);
+  });
 });
 
 describe("blkrx gguf tensors (table)", () => {
