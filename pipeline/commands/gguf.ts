@@ -39,7 +39,9 @@ export interface GgufAttributeCliOptions extends AnalysisCliOptions {
  * @example registerGguf(program)
  */
 export function registerGguf(program: Command): void {
-  const gguf = program.command("gguf").description("make synthetic llama GGUF models and list GGUF tensor layouts");
+  const gguf = program
+    .command("gguf")
+    .description("make synthetic llama GGUF models, list GGUF tensor layouts, attribute traced reads to tensors");
   const shape = (flag: string, what: string) =>
     new Option(`--${flag} <n>`, `${what} (default: from --preset)`).argParser(positiveInt);
   gguf
