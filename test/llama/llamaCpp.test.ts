@@ -19,7 +19,11 @@ async function ensureLlamaCpp(): Promise<string | undefined> {
   if (existsSync(CLI)) return undefined;
   const r = await execa("npm", ["ci", "--no-audit", "--no-fund"], { cwd: HERE, reject: false, timeout: 15 * 60_000 });
   if (r.exitCode === 0 && existsSync(CLI)) return undefined;
-  const why = (r.stderr || r.stdout || `exit ${r.exitCode}`).trim().split("\n").slice(-1)[0];
+  // npm's first error line says why (code, network error); its last one only points to a log file
+  const lines = `${r.stderr}\n${r.stdout}`
+    .split("\n")
+    .filter((l) => /^npm (error|ERR!)/.test(l) && !/complete log/.test(l));
+  const why = lines.slice(0, 2).join("; ") || `npm ci exited with ${r.exitCode}`;
   return `node-llama-cpp could not be installed in test/llama (${why})`;
 }
 
