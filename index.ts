@@ -8,5 +8,14 @@
 export * from "./model/index.js";
 export * from "./operators/index.js";
 export { type AnalyzeOptions, analyze, analyzeEvents } from "./pipeline/analyze.js";
+export { synthGguf } from "./pipeline/gguf/synthGguf.js";
+export {
+  type LlamaShape,
+  PRESETS as LLAMA_PRESETS,
+  type SynthOptions,
+  type SynthPlan,
+  synthPlan,
+  useMoreBits,
+} from "./pipeline/gguf/synthPlan.js";
 export * from "./sinks/index.js";
 export * from "./sources/index.js";

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { analyzeManyGoal } from "./goals/analyzeMany.js";
 import type { BenchContext, Goal } from "./goals/context.js";
 import { duckdbGoals } from "./goals/duckdb.js";
+import { ggufGoal } from "./goals/gguf.js";
 import { linearityGoal } from "./goals/linearity.js";
 import { liveGoal } from "./goals/live.js";
 import { memoryGoals } from "./goals/memory.js";
@@ -26,6 +27,7 @@ export const GOALS: Record<string, Goal> = {
   store: storeGoals,
   many: analyzeManyGoal,
   live: liveGoal,
+  gguf: ggufGoal,
 };
 
 /**

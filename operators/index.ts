@@ -13,3 +13,4 @@ export * from "./selectionTally.js";
 export * from "./summarize.js";
 export * from "./summaryAccumulator.js";
 export * from "./summaryTypes.js";
+export * from "./tensorAttribution.js";

@@ -4,6 +4,7 @@ import { registerAnalyzeMany } from "./commands/analyzeMany.js";
 import { registerCat } from "./commands/cat.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerExport } from "./commands/export.js";
+import { registerGguf } from "./commands/gguf.js";
 import { registerLatency } from "./commands/latency.js";
 import { registerLive } from "./commands/live.js";
 import { registerPlot } from "./commands/plot.js";
@@ -29,6 +30,7 @@ const REGISTRARS: ((program: Command) => void)[] = [
   registerLive,
   registerRun,
   registerPlot,
+  registerGguf,
 ];
 
 /**

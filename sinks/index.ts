@@ -1,6 +1,7 @@
 export * from "./accessPlot.js";
 export * from "./binaryWriter.js";
 export * from "./blkparseFormat.js";
+export * from "./gguf/index.js";
 export * from "./latencyPlot.js";
 export * from "./latencyTable.js";
 export * from "./ndjsonWriter.js";

@@ -5,4 +5,5 @@ export * from "./decoderFor.js";
 export * from "./detectFormat.js";
 export * from "./fromTrace.js";
 export * from "./ftraceTextDecoder.js";
+export * from "./ggufHeader.js";
 export * from "./ndjsonDecoder.js";

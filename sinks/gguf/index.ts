@@ -1,0 +1,5 @@
+export * from "./attributionTables.js";
+export * from "./ggufHeaderBytes.js";
+export * from "./randomWeights.js";
+export * from "./tensorTable.js";
+export * from "./writeGguf.js";
