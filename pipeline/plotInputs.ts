@@ -1,0 +1,82 @@
+import { connect, firstValueFrom, forkJoin, identity, type Observable } from "rxjs";
+import type { EventBatch } from "../model/batch.js";
+import { deviceRuns, type FileMap } from "../operators/fileMap.js";
+import { latencySeries } from "../operators/latencySeries.js";
+import { latencySummary } from "../operators/latencySummary.js";
+import { type PlotSeriesOptions, plotSeries } from "../operators/plotSeries.js";
+import { requestLifecycle } from "../operators/requestLifecycle.js";
+import { sectorRange } from "../operators/sectorRange.js";
+import { summarize } from "../operators/summarize.js";
+import type { PlotInputs, PlotPhase } from "../sinks/plots/inputs.js";
+import { type AnalyzeOptions, analyzeEvents } from "./analyze.js";
+
+/** What {@link plotInputsOf} reads and how. */
+export interface PlotSourceOptions extends AnalyzeOptions {
+  /** Shown at the start of every plot title. */
+  title: string;
+  /** Events to analyze (may be pre-filtered to the selection). */
+  kept: () => Observable<EventBatch>;
+  /** Every event (Q … C), to follow bios for the latency plots; undefined: no latency plots. */
+  all?: (() => Observable<EventBatch>) | undefined;
+  /** Phase starts (ns since the trace's first event), after the first phase. */
+  phaseStarts?: readonly number[];
+  /** Downsampling options of the series (tests and the bench set these). */
+  series?: PlotSeriesOptions;
+}
+
+/**
+ * Compute everything the plots of one run draw: analyze the kept events once
+ * into the summary and the plot series, and (when every event is at hand)
+ * follow bios once into the latency report and latency-over-time series.
+ *
+ * @example const inputs = await plotInputsOf({ title: "x", kept: () => fromTrace("x.bin"), fileMap });
+ */
+export async function plotInputsOf(options: PlotSourceOptions): Promise<PlotInputs> {
+  const { fileMap } = options;
+  const [summary, series] = await firstValueFrom(
+    options.kept().pipe(
+      analyzeEvents(options),
+      connect((events) =>
+        forkJoin([events.pipe(summarize(fileMap ? { fileMap } : {})), events.pipe(plotSeries(options.series ?? {}))]),
+      ),
+    ),
+  );
+  const latency = options.all ? await latencyOf(options.all(), fileMap, options.series) : undefined;
+  const phases: PlotPhase[] =
+    options.phaseStarts && options.phaseStarts.length > 0
+      ? [0, ...options.phaseStarts].map((startNs, k) => ({ name: `phase ${k}`, startNs }))
+      : [];
+  return {
+    title: options.title,
+    summary,
+    series,
+    ...(fileMap ? { fileBytes: fileMap.fileSize, extents: deviceRuns(fileMap) } : {}),
+    ...(phases.length > 0 ? { phases } : {}),
+    ...(latency ? { latency } : {}),
+  };
+}
+
+async function latencyOf(
+  events: Observable<EventBatch>,
+  fileMap: FileMap | undefined,
+  series: PlotSeriesOptions | undefined,
+): Promise<PlotInputs["latency"]> {
+  const [report, points] = await firstValueFrom(
+    events.pipe(
+      fileMap ? sectorRange(fileMap) : identity,
+      requestLifecycle(),
+      connect((bios) =>
+        forkJoin([
+          bios.pipe(latencySummary()),
+          bios.pipe(
+            latencySeries({
+              ...(series?.maxPoints !== undefined ? { maxPoints: series.maxPoints } : {}),
+              ...(series?.columns !== undefined ? { columns: series.columns } : {}),
+            }),
+          ),
+        ]),
+      ),
+    ),
+  );
+  return report.requests > 0 ? { report, series: points } : undefined;
+}
