@@ -7,6 +7,7 @@ import { registerExport } from "./commands/export.js";
 import { registerLatency } from "./commands/latency.js";
 import { registerLive } from "./commands/live.js";
 import { registerPlot } from "./commands/plot.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerSql } from "./commands/sql.js";
@@ -29,6 +30,7 @@ const REGISTRARS: ((program: Command) => void)[] = [
   registerLive,
   registerRun,
   registerPlot,
+  registerReport,
 ];
 
 /**

@@ -16,8 +16,8 @@ export interface PlotSourceOptions extends AnalyzeOptions {
   title: string;
   /** Events to analyze (may be pre-filtered to the selection). */
   kept: () => Observable<EventBatch>;
-  /** Every event (Q … C), to follow bios for the latency plots; undefined: no latency plots. */
-  all?: (() => Observable<EventBatch>) | undefined;
+  /** Every event (Q … C), to follow bios for the latency plots; a string says why there is none. */
+  all?: (() => Observable<EventBatch>) | string | undefined;
   /** Phase starts (ns since the trace's first event), after the first phase. */
   phaseStarts?: readonly number[];
   /** Downsampling options of the series (tests and the bench set these). */
@@ -41,7 +41,15 @@ export async function plotInputsOf(options: PlotSourceOptions): Promise<PlotInpu
       ),
     ),
   );
-  const latency = options.all ? await latencyOf(options.all(), fileMap, options.series) : undefined;
+  const latency =
+    typeof options.all === "function" ? await latencyOf(options.all(), fileMap, options.series) : undefined;
+  const noLatency = latency
+    ? undefined
+    : typeof options.all === "string"
+      ? options.all
+      : options.all
+        ? "the trace has no completed bios to follow (needs queue and complete events)"
+        : "latency was not asked for";
   const phases: PlotPhase[] =
     options.phaseStarts && options.phaseStarts.length > 0
       ? [0, ...options.phaseStarts].map((startNs, k) => ({ name: `phase ${k}`, startNs }))
@@ -53,6 +61,7 @@ export async function plotInputsOf(options: PlotSourceOptions): Promise<PlotInpu
     ...(fileMap ? { fileBytes: fileMap.fileSize, extents: deviceRuns(fileMap) } : {}),
     ...(phases.length > 0 ? { phases } : {}),
     ...(latency ? { latency } : {}),
+    ...(noLatency ? { noLatency } : {}),
   };
 }
 

@@ -7,7 +7,8 @@ import { selectionFilter } from "../operators/select.js";
 import { renderAccessPlot } from "../sinks/accessPlot.js";
 import { openStore } from "../sinks/duckdb/openStore.js";
 import type { PlotInputs } from "../sinks/plots/inputs.js";
-import { PLOT_NAMES, PLOTS } from "../sinks/plots/registry.js";
+import { PLOT_NAMES } from "../sinks/plots/names.js";
+import { PLOTS } from "../sinks/plots/registry.js";
 import { renderSvg, svgToPng } from "../sinks/plots/render.js";
 import { type ImageFormat, writeImage, writePlots } from "../sinks/plots/writePlots.js";
 import { fromTrace } from "../sources/fromTrace.js";
@@ -57,7 +58,9 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
         const prefix = options.run.length > 1 ? `run-${id}-` : "";
         const data = await compute(names, title, analysis, options, {
           kept: () => storedEvents(store, run),
-          all: run.hasRaw ? () => storedEvents(store, run) : undefined,
+          all: run.hasRaw
+            ? () => storedEvents(store, run)
+            : `run ${id} was stored without --raw, so its queue and complete events are not in the store`,
           phaseStarts: run.phaseStarts,
         });
         jobs.push({ prefix, data });
@@ -127,20 +130,23 @@ async function compute(
   const wantsLatency = names.some((n) => n.startsWith("latency"));
   const vegaPlots = names.some((n) => n !== "access");
   const inputs = vegaPlots
-    ? await plotInputsOf({ ...analysis, title, ...source, all: wantsLatency ? source.all : undefined })
+    ? await plotInputsOf({
+        ...analysis,
+        title,
+        ...source,
+        all: wantsLatency ? source.all : "latency was not asked for",
+      })
     : undefined;
   if (!names.includes("access")) return inputs ? { inputs } : {};
   const grid = await firstValueFrom(
-    source
-      .kept()
-      .pipe(
-        analyzeEvents(analysis),
-        accessGrid({
-          columns: options.columns,
-          rows: options.rows,
-          ...(analysis.fileMap ? { fileMap: analysis.fileMap } : {}),
-        }),
-      ),
+    source.kept().pipe(
+      analyzeEvents(analysis),
+      accessGrid({
+        columns: options.columns,
+        rows: options.rows,
+        ...(analysis.fileMap ? { fileMap: analysis.fileMap } : {}),
+      }),
+    ),
   );
   return { ...(inputs ? { inputs } : {}), grid: renderAccessPlot(grid, { title }) };
 }

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { PLOT_NAMES } from "../../sinks/plots/registry.js";
+import { PLOT_NAMES } from "../../sinks/plots/names.js";
 import { type AnalysisCliOptions, analysisOptions, inputOptions, nonNegativeInt } from "./options.js";
 
 /** Options of `blkrx plot`. */
@@ -50,7 +50,8 @@ function plotList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...names];
 }
 
-function runIdList(value: string, previous: number[] | undefined): number[] {
+/** Accumulate run ids of a variadic `--run` (plot and report). */
+export function runIdList(value: string, previous: number[] | undefined): number[] {
   const id = Number(value);
   if (!Number.isInteger(id) || id <= 0) throw new InvalidArgumentError(`expected a positive run id, got "${value}"`);
   return [...(previous ?? []), id];
@@ -85,9 +86,7 @@ export function registerPlot(program: Command): void {
     .addOption(
       new Option("--only <names>", `plots to draw, comma-separated: ${PLOT_NAMES.join(", ")}`).argParser(plotList),
     )
-    .addOption(
-      new Option("--run <id>", "plot a stored run instead of trace files (repeat for several)").argParser(runIdList),
-    )
+    .addOption(new Option("--run <ids...>", "plot stored runs instead of trace files").argParser(runIdList))
     .option("--db <path>", "DuckDB run store for --run", "./blkrx.duckdb")
     .addOption(
       new Option("--phase-at <seconds...>", "shade phases starting at these trace times (s)").argParser(

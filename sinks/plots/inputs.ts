@@ -32,4 +32,6 @@ export interface PlotInputs {
   readonly phases?: readonly PlotPhase[];
   /** Request latency, when the trace has the events to follow bios (Q … C). */
   readonly latency?: { readonly report: LatencyReport; readonly series: MinMaxPoints };
+  /** Why there is no latency (said on stderr and in the report instead of the plots). */
+  readonly noLatency?: string;
 }
