@@ -25,7 +25,8 @@ export function gapSpec(inputs: PlotInputs): VlSpec {
     width: 420,
     height: 220,
     data: { values: rows },
-    mark: { type: "bar", name: DISTRIBUTION_MARKS.gaps },
+    name: DISTRIBUTION_MARKS.gaps,
+    mark: { type: "bar" },
     encoding: {
       x: { field: "class", type: "nominal", title: "gap class", sort: [...GAP_CLASSES], axis: { labelAngle: 0 } },
       xOffset: { field: "space", sort: ["physical", "logical"] },
@@ -67,7 +68,8 @@ export function sizeSpec(inputs: PlotInputs): VlSpec {
     width: Math.max(160, 40 * rows.length),
     height: 220,
     data: { values: rows },
-    mark: { type: "bar", name: DISTRIBUTION_MARKS.sizes, color: "#2b6cb0" },
+    name: DISTRIBUTION_MARKS.sizes,
+    mark: { type: "bar", color: "#2b6cb0" },
     encoding: {
       x: {
         field: "size",

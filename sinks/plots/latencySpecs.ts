@@ -29,7 +29,8 @@ export function latencyHistogramSpec(inputs: PlotInputs): VlSpec | undefined {
         width: 300,
         height: 120,
         data: { values: rows },
-        mark: { type: "bar", name: `${LATENCY_MARKS.histogram}_${name}`, color: "#2b6cb0" },
+        name: `${LATENCY_MARKS.histogram}_${name}`,
+        mark: { type: "bar", color: "#2b6cb0" },
         encoding: {
           x: {
             field: "bucket",
@@ -77,12 +78,14 @@ export function latencyTimeSpec(inputs: PlotInputs): VlSpec | undefined {
       series.mode === "exact"
         ? {
             data: { values: rows },
-            mark: { type: "point", name: LATENCY_MARKS.overTime, filled: true, size: 12 },
+            name: LATENCY_MARKS.overTime,
+            mark: { type: "point", filled: true, size: 12 },
             encoding: { x, y, color },
           }
         : {
             data: { values: rows },
-            mark: { type: "rule", name: LATENCY_MARKS.overTime },
+            name: LATENCY_MARKS.overTime,
+            mark: { type: "rule" },
             encoding: { x, y, y2: { field: "y2" }, color },
           },
     ],

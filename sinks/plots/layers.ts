@@ -23,7 +23,8 @@ export function phaseLayers(phases: readonly PlotPhase[], endNs: number): VlSpec
   return [
     {
       data: { values: rows },
-      mark: { type: "rect", name: "phase_bands", opacity: 0.12 },
+      name: "phase_bands",
+      mark: { type: "rect", opacity: 0.12 },
       encoding: {
         x: { field: "start", type: "quantitative" },
         x2: { field: "end" },

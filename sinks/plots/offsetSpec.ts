@@ -79,7 +79,8 @@ function view(
   if (boundaries.length > 0) {
     layers.push({
       data: { values: boundaries.map((b) => ({ b: b * mib })) },
-      mark: { type: "rule", name: `${name}_extents`, stroke: "#999", strokeDash: [2, 2], strokeWidth: 0.7 },
+      name: `${name}_extents`,
+      mark: { type: "rule", stroke: "#999", strokeDash: [2, 2], strokeWidth: 0.7 },
       encoding: { y: { field: "b", type: "quantitative" } },
     });
   }
@@ -87,12 +88,14 @@ function view(
     points.mode === "exact"
       ? {
           data: { values },
-          mark: { type: "point", name, filled: true, size: 10, opacity: 0.8 },
+          name,
+          mark: { type: "point", filled: true, size: 10, opacity: 0.8 },
           encoding: { x, y, color },
         }
       : {
           data: { values },
-          mark: { type: "rule", name, strokeWidth: 1.5 },
+          name,
+          mark: { type: "rule", strokeWidth: 1.5 },
           encoding: { x, y, y2: { field: "y2" }, color },
         },
   );

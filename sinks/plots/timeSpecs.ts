@@ -58,7 +58,8 @@ export function coverageSpec(inputs: PlotInputs): VlSpec {
       ...phaseLayers(inputs.phases ?? [], inputs.series.endNs),
       {
         data: { values: rows },
-        mark: { type: "line", name: TIME_MARKS.coverage, interpolate: "step-after" },
+        name: TIME_MARKS.coverage,
+        mark: { type: "line", interpolate: "step-after" },
         encoding: {
           x: timeAxis(inputs, "t"),
           y: { field: "mib", type: "quantitative", title: "cumulative MiB read" },
@@ -97,7 +98,8 @@ export function throughputSpec(inputs: PlotInputs): VlSpec {
       ...phaseLayers(inputs.phases ?? [], inputs.series.endNs),
       {
         data: { values: rows },
-        mark: { type: "rect", name, color: colour },
+        name,
+        mark: { type: "rect", color: colour },
         encoding: {
           x: timeAxis(inputs, "t0"),
           x2: { field: "t1" },

@@ -56,9 +56,9 @@ export async function visitPage(url: string, evaluate: string, width = 1366, hei
     const errors: string[] = [];
     const requests: string[] = [];
     cdp.on(sessionId, (method, params) => {
-      const p = params as Record<string, any>;
+      const p = params as EventParams;
       if (method === "Runtime.consoleAPICalled" && p.type === "error")
-        errors.push(`console.error: ${JSON.stringify(p.args?.map((a: { value?: unknown }) => a.value))}`);
+        errors.push(`console.error: ${JSON.stringify(p.args?.map((a) => a.value))}`);
       if (method === "Runtime.exceptionThrown") errors.push(`exception: ${p.exceptionDetails?.text}`);
       if (method === "Log.entryAdded" && p.entry?.level === "error")
         errors.push(`log: ${p.entry.text} ${p.entry.url ?? ""}`);
@@ -101,6 +101,25 @@ export async function visitPage(url: string, evaluate: string, width = 1366, hei
 
 type Listener = (method: string, params: unknown) => void;
 
+/** The fields of the few DevTools events the visit reads. */
+interface EventParams {
+  type?: string;
+  args?: { value?: unknown }[];
+  exceptionDetails?: { text?: string };
+  entry?: { level?: string; text?: string; url?: string };
+  request?: { url?: string };
+}
+
+/** A DevTools-protocol message: a reply (id) or an event (method). */
+interface CdpMessage {
+  id?: number;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { message: string };
+  sessionId?: string;
+}
+
 /** A minimal DevTools-protocol client over Chromium's pipe: NUL-separated JSON messages on fds 3 (in) and 4 (out). */
 class Cdp {
   private nextId = 1;
@@ -119,7 +138,7 @@ class Cdp {
     output.on("data", (chunk: Buffer) => {
       this.buffer += chunk.toString("utf8");
       for (let end = this.buffer.indexOf("\0"); end >= 0; end = this.buffer.indexOf("\0")) {
-        const message = JSON.parse(this.buffer.slice(0, end)) as Record<string, any>;
+        const message = JSON.parse(this.buffer.slice(0, end)) as CdpMessage;
         this.buffer = this.buffer.slice(end + 1);
         this.dispatch(message);
       }
@@ -144,7 +163,7 @@ class Cdp {
     return new Promise((resolve) => this.on(sessionId, (method, params) => method === event && resolve(params)));
   }
 
-  private dispatch(message: Record<string, any>): void {
+  private dispatch(message: CdpMessage): void {
     if (typeof message.id === "number") {
       const p = this.pending.get(message.id);
       this.pending.delete(message.id);
