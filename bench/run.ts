@@ -13,6 +13,7 @@ import { duckdbGoals } from "./goals/duckdb.js";
 import { linearityGoal } from "./goals/linearity.js";
 import { liveGoal } from "./goals/live.js";
 import { memoryGoals } from "./goals/memory.js";
+import { plotGoals } from "./goals/plot.js";
 import { replayGoals } from "./goals/replay.js";
 import { type BenchRow, renderRows } from "./report.js";
 
@@ -24,6 +25,7 @@ export const GOALS: Record<string, Goal> = {
   duckdb: duckdbGoals,
   many: analyzeManyGoal,
   live: liveGoal,
+  plot: plotGoals,
 };
 
 /**

@@ -1,5 +1,6 @@
-import { connect, firstValueFrom, forkJoin, identity, type Observable } from "rxjs";
+import { connect, firstValueFrom, forkJoin, identity, type Observable, of } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
+import { type AccessGridOptions, accessGrid } from "../operators/accessGrid.js";
 import { deviceRuns, type FileMap } from "../operators/fileMap.js";
 import { latencySeries } from "../operators/latencySeries.js";
 import { latencySummary } from "../operators/latencySummary.js";
@@ -20,6 +21,8 @@ export interface PlotSourceOptions extends AnalyzeOptions {
   all?: (() => Observable<EventBatch>) | string | undefined;
   /** Phase starts (ns since the trace's first event), after the first phase. */
   phaseStarts?: readonly number[];
+  /** Also fold the density access map (same pass over the events). */
+  access?: Omit<AccessGridOptions, "fileMap">;
   /** Downsampling options of the series (tests and the bench set these). */
   series?: PlotSeriesOptions;
 }
@@ -33,11 +36,16 @@ export interface PlotSourceOptions extends AnalyzeOptions {
  */
 export async function plotInputsOf(options: PlotSourceOptions): Promise<PlotInputs> {
   const { fileMap } = options;
-  const [summary, series] = await firstValueFrom(
+  const access = options.access;
+  const [summary, series, grid] = await firstValueFrom(
     options.kept().pipe(
       analyzeEvents(options),
       connect((events) =>
-        forkJoin([events.pipe(summarize(fileMap ? { fileMap } : {})), events.pipe(plotSeries(options.series ?? {}))]),
+        forkJoin([
+          events.pipe(summarize(fileMap ? { fileMap } : {})),
+          events.pipe(plotSeries(options.series ?? {})),
+          access ? events.pipe(accessGrid({ ...access, ...(fileMap ? { fileMap } : {}) })) : of(undefined),
+        ]),
       ),
     ),
   );
@@ -62,6 +70,7 @@ export async function plotInputsOf(options: PlotSourceOptions): Promise<PlotInpu
     ...(phases.length > 0 ? { phases } : {}),
     ...(latency ? { latency } : {}),
     ...(noLatency ? { noLatency } : {}),
+    ...(grid ? { access: grid } : {}),
   };
 }
 

@@ -1,7 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { firstValueFrom } from "rxjs";
 import { newSkipCounter, type SkipCounter } from "../model/errors.js";
-import { accessGrid } from "../operators/accessGrid.js";
 import type { FileMap } from "../operators/fileMap.js";
 import { selectionFilter } from "../operators/select.js";
 import { renderAccessPlot } from "../sinks/accessPlot.js";
@@ -12,7 +10,6 @@ import { PLOTS } from "../sinks/plots/registry.js";
 import { renderSvg, svgToPng } from "../sinks/plots/render.js";
 import { type ImageFormat, writeImage, writePlots } from "../sinks/plots/writePlots.js";
 import { fromTrace } from "../sources/fromTrace.js";
-import { analyzeEvents } from "./analyze.js";
 import { type PlotCliOptions, splitFormats } from "./commands/plot.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
 import { plotInputsOf } from "./plotInputs.js";
@@ -41,7 +38,7 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
   if (!options.run && inputs.length === 0) throw new RangeError(`Nothing to plot: give trace files or --run ID`);
   const skips = options.lenient ? newSkipCounter() : undefined;
 
-  const jobs: { prefix: string; data: { inputs?: PlotInputs; grid?: string } }[] = [];
+  const jobs: { prefix: string; data: PlotData }[] = [];
   if (options.run) {
     const store = await openStore(options.db, { mustExist: true });
     try {
@@ -93,10 +90,10 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
   }
 
   for (const job of jobs) {
-    const { inputs: plotInputs, grid } = job.data;
+    const { inputs: plotInputs, grid, events } = job.data;
     if (single) {
       const svg = grid ?? (await singleSvg(plotInputs, names[0] as string));
-      await writeSingle(svg, options.out, formats.image);
+      await writeSingle(svg, options.out, formats.image, events);
       continue;
     }
     const written = plotInputs
@@ -109,6 +106,13 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
     for (const s of written.skipped) process.stderr.write(`blkrx: no ${s.name} plot: ${s.why}\n`);
   }
   reportSkips(skips);
+}
+
+/** What one trace or run gives the writers: plot inputs, the access map SVG, and the kept events counted. */
+interface PlotData {
+  inputs?: PlotInputs;
+  grid?: string;
+  events: number;
 }
 
 interface Analysis {
@@ -126,47 +130,33 @@ async function compute(
   analysis: Analysis,
   options: PlotCliOptions,
   source: Pick<Parameters<typeof plotInputsOf>[0], "kept" | "all" | "phaseStarts">,
-): Promise<{ inputs?: PlotInputs; grid?: string }> {
+): Promise<PlotData> {
   const wantsLatency = names.some((n) => n.startsWith("latency"));
-  const vegaPlots = names.some((n) => n !== "access");
-  const inputs = vegaPlots
-    ? await plotInputsOf({
-        ...analysis,
-        title,
-        ...source,
-        all: wantsLatency ? source.all : "latency was not asked for",
-      })
-    : undefined;
-  if (!names.includes("access")) return inputs ? { inputs } : {};
-  const grid = await firstValueFrom(
-    source.kept().pipe(
-      analyzeEvents(analysis),
-      accessGrid({
-        columns: options.columns,
-        rows: options.rows,
-        ...(analysis.fileMap ? { fileMap: analysis.fileMap } : {}),
-      }),
-    ),
-  );
-  return { ...(inputs ? { inputs } : {}), grid: renderAccessPlot(grid, { title }) };
+  const inputs = await plotInputsOf({
+    ...analysis,
+    title,
+    ...source,
+    all: wantsLatency ? source.all : "latency was not asked for",
+    ...(names.includes("access") ? { access: { columns: options.columns, rows: options.rows } } : {}),
+  });
+  const grid = inputs.access ? renderAccessPlot(inputs.access, { title }) : undefined;
+  return { inputs, ...(grid ? { grid } : {}), events: inputs.series.events };
 }
 
 async function singleSvg(inputs: PlotInputs | undefined, name: string): Promise<string> {
   const spec = inputs ? PLOTS.find((p) => p.name === name)?.spec(inputs) : undefined;
   if (!spec)
-    throw new RangeError(
-      `Cannot draw the ${name} plot: the trace has no completed bios to follow (needs Q and C events)`,
-    );
+    throw new RangeError(`Cannot draw the ${name} plot: ${inputs?.noLatency ?? "the trace has no data for it"}`);
   return renderSvg(spec);
 }
 
-async function writeSingle(svg: string, out: string, image: ImageFormat): Promise<void> {
+async function writeSingle(svg: string, out: string, image: ImageFormat, events: number): Promise<void> {
   const png = out.toLowerCase().endsWith(".png") || (out === "-" && image === "png");
   const bytes = png ? svgToPng(svg) : svg;
   if (out === "-") process.stdout.write(bytes);
   else {
     await writeFile(out, bytes);
-    process.stderr.write(`blkrx: wrote ${out}\n`);
+    process.stderr.write(`blkrx: wrote ${out} (${events} events)\n`);
   }
 }
 

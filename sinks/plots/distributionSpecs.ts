@@ -65,7 +65,7 @@ export function sizeSpec(inputs: PlotInputs): VlSpec {
       text: `${inputs.title}: request sizes`,
       subtitle: `${inputs.series.events.toLocaleString("en")} requests; bar k counts sizes in [2^k, 2^(k+1)) bytes`,
     },
-    width: Math.max(160, 40 * rows.length),
+    width: Math.max(200, 64 * rows.length),
     height: 220,
     data: { values: rows },
     name: DISTRIBUTION_MARKS.sizes,

@@ -1,3 +1,4 @@
+import type { AccessGrid } from "../../operators/accessGrid.js";
 import type { LatencyReport } from "../../operators/latencySummary.js";
 import type { MinMaxPoints } from "../../operators/minMaxSeries.js";
 import type { PlotSeries } from "../../operators/plotSeries.js";
@@ -32,6 +33,8 @@ export interface PlotInputs {
   readonly phases?: readonly PlotPhase[];
   /** Request latency, when the trace has the events to follow bios (Q … C). */
   readonly latency?: { readonly report: LatencyReport; readonly series: MinMaxPoints };
+  /** The density access map, when asked for (drawn by renderAccessPlot, not vega-lite). */
+  readonly access?: AccessGrid;
   /** Why there is no latency (said on stderr and in the report instead of the plots). */
   readonly noLatency?: string;
 }
