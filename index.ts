@@ -8,5 +8,6 @@
 export * from "./model/index.js";
 export * from "./operators/index.js";
 export { type AnalyzeOptions, analyze, analyzeEvents } from "./pipeline/analyze.js";
+export { type PlotSourceOptions, plotInputsOf } from "./pipeline/plotInputs.js";
 export * from "./sinks/index.js";
 export * from "./sources/index.js";

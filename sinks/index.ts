@@ -4,6 +4,7 @@ export * from "./blkparseFormat.js";
 export * from "./latencyPlot.js";
 export * from "./latencyTable.js";
 export * from "./ndjsonWriter.js";
+export * from "./plots/index.js";
 export * from "./summaryTable.js";
 export * from "./units.js";
 export * from "./writeOut.js";
