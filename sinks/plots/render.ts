@@ -56,7 +56,8 @@ function dejavuFonts(): string[] {
   if (fonts) return fonts;
   let names: string[] = [];
   try {
-    names = readdirSync(FONT_DIR).filter((n) => n.startsWith("DejaVuSans") && n.endsWith(".ttf"));
+    // Regular and bold are all the plots use; every extra face costs parse time in each PNG.
+    names = readdirSync(FONT_DIR).filter((n) => n === "DejaVuSans.ttf" || n === "DejaVuSans-Bold.ttf");
   } catch {
     names = [];
   }

@@ -84,6 +84,26 @@ describe("blkrx plot (single file and errors)", () => {
     expect(pngSize(readFileSync(out)).width).toBeGreaterThan(400);
   }, 60_000);
 
+  it("--format takes an input format and an image format together", async () => {
+    const dir = tmp();
+    const r = await blkrx([
+      "plot",
+      "pressure-frag.blkparse.txt",
+      ...args.slice(1),
+      "--format",
+      "blkparse",
+      "--format",
+      "both",
+      "--only",
+      "offset",
+      "--out",
+      dir,
+    ]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["offset.png", "offset.svg"]);
+    expect(svgMarkCount(readFileSync(join(dir, "offset.svg"), "utf8"), "file_events")).toBe(243);
+  }, 60_000);
+
   it("refuses an unknown plot name and several plots into one file, in one sentence", async () => {
     const bad = await blkrx(["plot", ...args, "--only", "pie", "--out", tmp()]);
     expect(bad.exitCode).not.toBe(0);
