@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { EMPTY } from "rxjs";
 import { newSkipCounter, type SkipCounter } from "../model/errors.js";
 import type { FileMap } from "../operators/fileMap.js";
 import { selectionFilter } from "../operators/select.js";
@@ -132,10 +133,13 @@ async function compute(
   source: Pick<Parameters<typeof plotInputsOf>[0], "kept" | "all" | "phaseStarts">,
 ): Promise<PlotData> {
   const wantsLatency = names.some((n) => n.startsWith("latency"));
+  // Latency plots alone need no pass over the kept events (following bios is the whole cost).
+  const wantsKept = names.some((n) => !n.startsWith("latency"));
   const inputs = await plotInputsOf({
     ...analysis,
     title,
     ...source,
+    kept: wantsKept ? source.kept : () => EMPTY,
     all: wantsLatency ? source.all : "latency was not asked for",
     ...(names.includes("access") ? { access: { columns: options.columns, rows: options.rows } } : {}),
   });

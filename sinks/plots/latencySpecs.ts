@@ -1,4 +1,5 @@
 import { LATENCY_SERIES } from "../../operators/latencySeries.js";
+import type { MinMaxPoints } from "../../operators/minMaxSeries.js";
 import { LATENCY_INTERVALS } from "../../operators/requestLifecycle.js";
 import type { PlotInputs } from "./inputs.js";
 import { phaseLayers } from "./layers.js";
@@ -74,7 +75,7 @@ export function latencyTimeSpec(inputs: PlotInputs): VlSpec | undefined {
     width: PLOT_WIDTH,
     height: 240,
     layer: [
-      ...phaseLayers(inputs.phases ?? [], inputs.series.endNs),
+      ...phaseLayers(inputs.phases ?? [], Math.max(inputs.series.endNs, lastTime(series))),
       series.mode === "exact"
         ? {
             data: { values: rows },
@@ -90,4 +91,12 @@ export function latencyTimeSpec(inputs: PlotInputs): VlSpec | undefined {
           },
     ],
   };
+}
+
+/** The latest time a series covers, ns: its last point, or the end of its buckets. */
+function lastTime(points: MinMaxPoints): number {
+  if (points.mode === "buckets") return points.spanNs;
+  let last = 0;
+  for (let i = 0; i < points.length; i++) last = Math.max(last, points.t[i] as number);
+  return last;
 }

@@ -17,7 +17,7 @@ export function phaseLayers(phases: readonly PlotPhase[], endNs: number): VlSpec
   const rows = phases.map((p, k) => ({
     name: p.name,
     start: seconds(p.startNs),
-    end: seconds(phases[k + 1]?.startNs ?? endNs),
+    end: seconds(phases[k + 1]?.startNs ?? Math.max(endNs, p.startNs)),
     shade: k % 2,
   }));
   return [
