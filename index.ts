@@ -17,5 +17,6 @@ export {
   synthPlan,
   useMoreBits,
 } from "./pipeline/gguf/synthPlan.js";
+export { type PlotSourceOptions, plotInputsOf } from "./pipeline/plotInputs.js";
 export * from "./sinks/index.js";
 export * from "./sources/index.js";

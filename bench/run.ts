@@ -14,6 +14,7 @@ import { ggufGoal } from "./goals/gguf.js";
 import { linearityGoal } from "./goals/linearity.js";
 import { liveGoal } from "./goals/live.js";
 import { memoryGoals } from "./goals/memory.js";
+import { plotGoals } from "./goals/plot.js";
 import { replayGoals } from "./goals/replay.js";
 import { storeGoals } from "./goals/store.js";
 import { type BenchRow, renderRows } from "./report.js";
@@ -28,6 +29,7 @@ export const GOALS: Record<string, Goal> = {
   many: analyzeManyGoal,
   live: liveGoal,
   gguf: ggufGoal,
+  plot: plotGoals,
 };
 
 /**

@@ -8,6 +8,7 @@ import { registerGguf } from "./commands/gguf.js";
 import { registerLatency } from "./commands/latency.js";
 import { registerLive } from "./commands/live.js";
 import { registerPlot } from "./commands/plot.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerSql } from "./commands/sql.js";
@@ -31,6 +32,7 @@ const REGISTRARS: ((program: Command) => void)[] = [
   registerRun,
   registerPlot,
   registerGguf,
+  registerReport,
 ];
 
 /**

@@ -5,6 +5,7 @@ export * from "./gguf/index.js";
 export * from "./latencyPlot.js";
 export * from "./latencyTable.js";
 export * from "./ndjsonWriter.js";
+export * from "./plots/index.js";
 export * from "./summaryTable.js";
 export * from "./units.js";
 export * from "./writeOut.js";
