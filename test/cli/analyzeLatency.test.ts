@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { blkrx } from "../helpers/cli.js";
 
@@ -34,5 +37,28 @@ describe("analyze --latency", () => {
       ).stdout,
     );
     expect(latency).toEqual(standalone);
+  });
+
+  it("pressure-contig.bin (107 X splits): the report and the stored requests equal `blkrx latency`'s 218 bios", async () => {
+    // The split's new sector is in the X record's payload; without it the halves never meet their D and C.
+    const dir = mkdtempSync(join(tmpdir(), "blkrx-analyze-latency-"));
+    try {
+      const db = join(dir, "runs.duckdb");
+      const range = ["--extents", "contig.filefrag.txt", "--partition-start", "2048"];
+      const analyzed = await blkrx(["analyze", "pressure-contig.bin", ...range, "--latency", "--json", "--db", db]);
+      expect(analyzed.exitCode).toBe(0);
+      const { latency } = JSON.parse(analyzed.stdout);
+      const standalone = JSON.parse((await blkrx(["latency", "pressure-contig.bin", ...range, "--json"])).stdout);
+      expect({ requests: latency.requests, unmatched: latency.unmatched, pending: latency.pending }).toEqual({
+        requests: 218,
+        unmatched: 0,
+        pending: 0,
+      });
+      expect(latency).toEqual(standalone);
+      const stored = await blkrx(["sql", "--db", db, "--json", "select count(*) as n from requests"]);
+      expect(JSON.parse(stored.stdout)).toEqual([{ n: 218 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
