@@ -2,7 +2,7 @@ import type { Readable } from "node:stream";
 import { Observable } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
-import { newTimeBase, type TimeBase } from "./binaryDecoder.js";
+import { GENESIS_RECORDS, newTimeBase, type TimeBase } from "./binaryDecoder.js";
 import { decoderFor } from "./decoderFor.js";
 import { detectFormat, type TraceFormat } from "./detectFormat.js";
 import { inputBytes } from "./inputBytes.js";
@@ -68,17 +68,26 @@ export function fromStream(readable: Readable, options: TraceOptions & { file?: 
 export async function* traceBatches(inputs: readonly string[], options: TraceOptions = {}): AsyncGenerator<EventBatch> {
   const resolved = await Promise.all(inputs.map((i) => resolveInput(i)));
   const timeBase = newTimeBase();
-  const streams = resolved.flatMap((r: ResolvedInput) => r.files.map((f) => fileBatches(f, options, timeBase)));
+  const streams = resolved.flatMap((r: ResolvedInput) =>
+    // blkparse takes time zero from the first record of each file of a per-CPU set (1), from the first read
+    // of a single stream otherwise (GENESIS_RECORDS).
+    r.files.map((f) => fileBatches(f, options, timeBase, f === r.name ? GENESIS_RECORDS : 1)),
+  );
   if (streams.length === 1 && streams[0]) {
-    // One stream: times are already relative to its first record, as blkparse prints them.
-    yield* orderWithinWindow(streams[0], options.window ?? DEFAULT_ORDER_WINDOW);
+    // One stream: times are relative to its first timed record; moved to the earliest of its first reads.
+    yield* rebaseTime(orderWithinWindow(streams[0], options.window ?? DEFAULT_ORDER_WINDOW), timeBase, false);
     return;
   }
-  yield* rebaseTime(mergeByTime(streams), timeBase);
+  yield* rebaseTime(mergeByTime(streams), timeBase, true);
 }
 
 /** Decode one file (or "-") with the detected or forced format. */
-async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeBase): AsyncGenerator<EventBatch> {
+async function* fileBatches(
+  file: string,
+  options: TraceOptions,
+  timeBase: TimeBase,
+  genesisRecords: number,
+): AsyncGenerator<EventBatch> {
   const label = file === "-" ? (options.stdinName ?? "<stdin>") : file;
   let decoder: ReturnType<typeof decoderFor> | undefined;
   for await (const chunk of inputBytes(file, options.stdin, options.onRead)) {
@@ -88,6 +97,7 @@ async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeB
       decoder = decoderFor(format, {
         file: label,
         timeBase,
+        genesisRecords,
         ...(options.lenient ? { lenient: options.lenient } : {}),
         ...(options.payloads !== undefined ? { payloads: options.payloads } : {}),
         ...(options.keep ? { keep: options.keep } : {}),
@@ -99,16 +109,24 @@ async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeB
 }
 
 /**
- * Shift the times of a merged set so its earliest record is at 0: the shared
- * origin is the first record any file happened to read, the genesis is the
- * earliest first record of all files (known once the merge has looked at
- * every file's head). Text inputs carry their own origins: the first event.
+ * Shift times so that 0 is the trace's time zero as blkparse takes it
+ * (`genesis_time`): the shared origin is the first timed record any file
+ * happened to read; the genesis is the earliest of the first timed records
+ * the decoders looked at (`TimeBase.min`, known once the first batch is out:
+ * a binary decoder emits it after 8,192 records). In a merge, text inputs
+ * carry their own origins (their first event); a single text stream keeps
+ * the times it prints.
  */
-async function* rebaseTime(source: AsyncIterable<EventBatch>, base: TimeBase): AsyncGenerator<EventBatch> {
+async function* rebaseTime(
+  source: AsyncIterable<EventBatch>,
+  base: TimeBase,
+  merged: boolean,
+): AsyncGenerator<EventBatch> {
   let origin: number | undefined;
   for await (const batch of source) {
     if (batch.length === 0) continue;
-    origin ??= Number.isFinite(base.min) ? Math.min(base.min, batch.time[0] as number) : (batch.time[0] as number);
+    const own = merged ? (batch.time[0] as number) : 0;
+    origin ??= Number.isFinite(base.min) ? Math.min(base.min, own) : own;
     if (origin !== 0) {
       const t = batch.time as Float64Array;
       for (let i = 0; i < batch.length; i++) t[i] = (t[i] as number) - origin;
