@@ -12,7 +12,9 @@ import { type EventBatch, payloadOf } from "../model/batch.js";
  * G, I and M/F attach to the queued bio that starts at their sector; a D or
  * C covers every queued bio lying wholly inside its sector range (a merged
  * request completes all of its bios); zero-byte events (flushes) are
- * ignored; a non-positive interval counts as 1 ns. One deliberate
+ * ignored; a non-positive interval counts as 1 ns (and one whose end was
+ * stamped before its start, by another CPU's skewed clock, is counted in
+ * `skewed`: btt clamps it the same way). One deliberate
  * difference: an X (split) splits the queued bio in two at the split
  * sector, so both halves are followed to their own D and C, where btt loses
  * them.
@@ -66,6 +68,11 @@ export interface RequestBatch {
   readonly unmatched: number;
   /** Bios still waiting for completion when this batch was made. */
   readonly pending: number;
+  /**
+   * Intervals so far whose end was stamped before their start (the events
+   * came from CPUs whose clocks disagree); each counts as 1 ns, as in btt.
+   */
+  readonly skewed: number;
   /** True on the last batch, emitted when the source completes (it may have no rows). */
   readonly final: boolean;
 }
@@ -127,12 +134,6 @@ function validateOptions(options: RequestLifecycleOptions): void {
   }
 }
 
-/** Interval from `from` to `to` in ns as btt counts it: NaN when a stage is missing, at least 1 ns. */
-function delta(from: number, to: number): number {
-  if (Number.isNaN(from) || Number.isNaN(to)) return Number.NaN;
-  return from < to ? to - from : 1;
-}
-
 /** RequestDirection code of a raw action. */
 function directionOf(action: number): number {
   if (action & Cat.DISCARD) return RequestDirection.discard;
@@ -178,6 +179,7 @@ export class RequestTracker {
   private liveCount = 0;
   private agedOut = 0;
   private unmatched = 0;
+  private skewed = 0;
   private now = 0;
   private lastSweep = 0;
   private out = new RecordColumns();
@@ -273,6 +275,7 @@ export class RequestTracker {
       agedOut: this.agedOut,
       unmatched: this.unmatched,
       pending: this.liveCount,
+      skewed: this.skewed,
       final,
     };
     o.length = 0;
@@ -401,13 +404,25 @@ export class RequestTracker {
     o.phase[r] = this.phase[slot] as number;
     o.time[r] = t;
     const iv = o.intervals;
-    (iv[0] as Float64Array)[r] = delta(q, g);
-    (iv[1] as Float64Array)[r] = delta(g, ins);
-    (iv[2] as Float64Array)[r] = delta(q, m);
-    (iv[3] as Float64Array)[r] = delta(ins, dt);
-    (iv[4] as Float64Array)[r] = Number.isNaN(ins) ? delta(m, dt) : Number.NaN;
-    (iv[5] as Float64Array)[r] = delta(dt, t);
-    (iv[6] as Float64Array)[r] = delta(q, t);
+    (iv[0] as Float64Array)[r] = this.delta(q, g);
+    (iv[1] as Float64Array)[r] = this.delta(g, ins);
+    (iv[2] as Float64Array)[r] = this.delta(q, m);
+    (iv[3] as Float64Array)[r] = this.delta(ins, dt);
+    (iv[4] as Float64Array)[r] = Number.isNaN(ins) ? this.delta(m, dt) : Number.NaN;
+    (iv[5] as Float64Array)[r] = this.delta(dt, t);
+    (iv[6] as Float64Array)[r] = this.delta(q, t);
+  }
+
+  /**
+   * Interval from `from` to `to` in ns as btt's `tdelta` counts it: NaN when
+   * a stage is missing, else at least 1 ns; an end stamped before its start
+   * (skewed CPU clocks) is counted in `skewed`.
+   */
+  private delta(from: number, to: number): number {
+    if (Number.isNaN(from) || Number.isNaN(to)) return Number.NaN;
+    if (from < to) return to - from;
+    if (from > to) this.skewed++;
+    return 1;
   }
 
   private head(d: number, s: number): number {

@@ -8,6 +8,7 @@ import { detectFormat, type TraceFormat } from "./detectFormat.js";
 import { inputBytes } from "./inputBytes.js";
 import { mergeByTime } from "./mergeByTime.js";
 import { DEFAULT_ORDER_WINDOW, orderWithinWindow } from "./orderByTime.js";
+import { orderLikeBlkparse } from "./orderLikeBlkparse.js";
 import { type ResolvedInput, resolveInput } from "./resolveInputs.js";
 
 /** Options for {@link fromTrace}. */
@@ -36,10 +37,11 @@ export interface TraceOptions {
 
 /**
  * Replay trace inputs as a cold, cancellable Observable of event batches in
- * time order (as blkparse prints them). Each input is a file (binary,
- * blkparse text, ftrace text, NDJSON; gzip too), "-" for stdin, or a blktrace
- * base name for its per-CPU set. Several inputs are merged by time. Times are
- * ns since the first event. Unsubscribing stops reading and closes files.
+ * the order blkparse prints them (see `orderLikeBlkparse`). Each input is a
+ * file (binary, blkparse text, ftrace text, NDJSON; gzip too), "-" for
+ * stdin, or a blktrace base name for its per-CPU set. Several inputs are
+ * merged by time. Times are ns since the trace's time zero, as blkparse takes
+ * it. Unsubscribing stops reading and closes files.
  *
  * @example
  * fromTrace(["trace.bin"]).pipe(analyzeEvents({ action: "D" }), summarize()).subscribe(console.log);
@@ -68,14 +70,21 @@ export function fromStream(readable: Readable, options: TraceOptions & { file?: 
 export async function* traceBatches(inputs: readonly string[], options: TraceOptions = {}): AsyncGenerator<EventBatch> {
   const resolved = await Promise.all(inputs.map((i) => resolveInput(i)));
   const timeBase = newTimeBase();
+  const detected: { format?: TraceFormat } = {};
   const streams = resolved.flatMap((r: ResolvedInput) =>
     // blkparse takes time zero from the first record of each file of a per-CPU set (1), from the first read
     // of a single stream otherwise (GENESIS_RECORDS).
-    r.files.map((f) => fileBatches(f, options, timeBase, f === r.name ? GENESIS_RECORDS : 1)),
+    r.files.map((f) => fileBatches(f, options, timeBase, f === r.name ? GENESIS_RECORDS : 1, detected)),
   );
   if (streams.length === 1 && streams[0]) {
-    // One stream: times are relative to its first timed record; moved to the earliest of its first reads.
-    yield* rebaseTime(orderWithinWindow(streams[0], options.window ?? DEFAULT_ORDER_WINDOW), timeBase, false);
+    // One stream: printed in blkparse's order (read by read) when every record is decoded; with records skipped
+    // in the decoder, reads cannot be told apart, so by time within the window. Times are relative to its first
+    // timed record; moved to the earliest of its first reads.
+    const window = options.window ?? DEFAULT_ORDER_WINDOW;
+    const ordered = options.keep
+      ? orderWithinWindow(streams[0], window)
+      : orderLikeBlkparse(streams[0], window, () => detected.format === "binary");
+    yield* rebaseTime(ordered, timeBase, false);
     return;
   }
   yield* rebaseTime(mergeByTime(streams), timeBase, true);
@@ -87,6 +96,7 @@ async function* fileBatches(
   options: TraceOptions,
   timeBase: TimeBase,
   genesisRecords: number,
+  detected: { format?: TraceFormat },
 ): AsyncGenerator<EventBatch> {
   const label = file === "-" ? (options.stdinName ?? "<stdin>") : file;
   let decoder: ReturnType<typeof decoderFor> | undefined;
@@ -94,6 +104,7 @@ async function* fileBatches(
     if (!decoder) {
       const format = options.format ?? detectFormat(chunk, label);
       if (!format) continue;
+      detected.format = format;
       decoder = decoderFor(format, {
         file: label,
         timeBase,

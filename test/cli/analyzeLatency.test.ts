@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { blkrx } from "../helpers/cli.js";
+import { skewedCpuTrace } from "../helpers/traces.js";
 
 describe("analyze --latency", () => {
   it("adds the latency report under `latency`, keeping the contract keys unchanged", async () => {
@@ -57,6 +58,27 @@ describe("analyze --latency", () => {
       expect(latency).toEqual(standalone);
       const stored = await blkrx(["sql", "--db", db, "--json", "select count(*) as n from requests"]);
       expect(JSON.parse(stored.stdout)).toEqual([{ n: 218 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("blkrx latency on CPUs whose clocks disagree", () => {
+  it("reports the skewed interval (G stamped 300 ns before its Q) as 1 ns and counts it, in JSON and in the table", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "blkrx-skew-"));
+    try {
+      const path = join(dir, "skewed.bin");
+      writeFileSync(path, skewedCpuTrace());
+      const json = JSON.parse((await blkrx(["latency", path, "--json"])).stdout);
+      expect({ skewed: json.skewed, requests: json.requests, q2g: json.overall.intervals.q2g.n }).toEqual({
+        skewed: 1,
+        requests: 120,
+        q2g: 119,
+      });
+      expect(json.overall.intervals.q2g.min).toBe(1);
+      const table = (await blkrx(["latency", path])).stdout;
+      expect(table).toContain("skewed intervals (end stamped before start, counted as 1 ns) 1");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

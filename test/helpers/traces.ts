@@ -86,3 +86,45 @@ export function recordsOf(records: readonly RawRecord[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * A raw `blktrace -o -` style stream (each CPU's records in a chunk, sequence
+ * numbers per CPU) of 120 4 KiB reads on CPU 0, 600 records, where two
+ * requests get their G, I, D and C on CPU 1 whose clock runs 300 ns behind:
+ * request A's G comes in the same 512-record read as its Q (blkparse sorts
+ * it first, btt finds no Q for it), request B's G in CPU 1's chunk after the
+ * first read (blkparse prints B's Q first, btt clamps Q2G to 1 ns).
+ *
+ * @example writeFileSync("skew.bin", skewedCpuTrace());
+ */
+export function skewedCpuTrace(): Uint8Array {
+  const T0 = 5_000_000_000_000n;
+  const read = (action: number) => (action | Cat.READ) >>> 0;
+  const Q = read(1 | Cat.QUEUE);
+  const G = read(4 | Cat.QUEUE);
+  const I = read(12 | Cat.QUEUE);
+  const D = read(7 | Cat.ISSUE);
+  const C = read(8 | Cat.COMPLETE);
+  const seq = [0, 0];
+  const rec = (t: number, action: number, sector: number, cpu: number): RawRecord => {
+    seq[cpu] = (seq[cpu] as number) + 1;
+    return { time: T0 + BigInt(t), action, sector, bytes: 4096, cpu, sequence: seq[cpu] as number };
+  };
+  const cpu0: RawRecord[] = [];
+  const cpu1: RawRecord[] = [];
+  for (let k = 0; k < 120; k++) {
+    const t = k * 100_000;
+    const s = 2048 + 8 * k;
+    const skewed = k === 10 || k === 20;
+    cpu0.push(rec(t, Q, s, 0));
+    const later = skewed ? cpu1 : cpu0;
+    const cpu = skewed ? 1 : 0;
+    if (k === 10)
+      cpu0.push(rec(t - 300, G, s, 1)); // A: G in the same read as its Q
+    else later.push(rec(t + (skewed ? -300 : 1500 + 10 * k), G, s, cpu));
+    later.push(rec(t + 2500 + 7 * k, I, s, cpu));
+    later.push(rec(t + 4000, D, s, cpu));
+    later.push(rec(t + 50_000 + 100 * k, C, s, cpu));
+  }
+  return recordsOf([...cpu0, ...cpu1]);
+}

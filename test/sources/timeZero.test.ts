@@ -70,10 +70,8 @@ describe("time zero is blkparse's genesis, never a process-name note", () => {
     const path = join(dir, "single.bin");
     writeFileSync(path, recordsOf(records));
     const b = await replay([path]);
-    expect(b.time[0]).toBe(-100); // the 602nd record: 100 ns before time zero, as the window re-orders it
-    expect(b.sector[1]).toBe(99_999);
-    expect(b.time[1]).toBe(0);
-    expect(b.time[2]).toBe(500);
+    expect([b.sector[0], b.time[0], b.time[1]]).toEqual([99_999, 0, 500]);
+    expect(b.time[b.sector.indexOf(77_777)]).toBe(-100); // the 602nd record: too late to be time zero
   });
 
   it("a per-CPU set: the earliest first record of its files is 0; notes count in neither", async () => {
