@@ -12,7 +12,9 @@ import { type EventBatch, payloadOf } from "../model/batch.js";
  * G, I and M/F attach to the queued bio that starts at their sector; a D or
  * C covers every queued bio lying wholly inside its sector range (a merged
  * request completes all of its bios); zero-byte events (flushes) are
- * ignored; a non-positive interval counts as 1 ns (and one whose end was
+ * ignored; G2I, I2D and M2D are taken only when the later stage arrives
+ * after the earlier one (btt computes them on arrival); a non-positive
+ * interval counts as 1 ns (and one whose end was
  * stamped before its start, by another CPU's skewed clock, is counted in
  * `skewed`: btt clamps it the same way). One deliberate
  * difference: an X (split) splits the queued bio in two at the split
@@ -86,6 +88,12 @@ export interface RequestLifecycleOptions {
 }
 
 const NO_SLOT = -1;
+/**
+ * Which intervals btt computes for a bio: it takes G2I when the I arrives
+ * after the G, I2D (else M2D) when the D arrives after the I (else the M);
+ * a stage that comes later than its successor gives no interval.
+ */
+const Has = { G2I: 1, I2D: 2, M2D: 4 } as const;
 
 /** Growable output columns for one emitted batch. */
 class RecordColumns {
@@ -166,6 +174,8 @@ export class RequestTracker {
   private gT = new Float64Array(0);
   private iT = new Float64Array(0);
   private mT = new Float64Array(0);
+  /** `Has` bits: the intervals btt would compute for the bio, given the order its stages came in. */
+  private has = new Uint8Array(0);
   private dT = new Float64Array(0);
   private nextSame = new Int32Array(0);
   private live = new Uint8Array(0);
@@ -217,9 +227,12 @@ export class RequestTracker {
         case Act.GETRQ:
           this.onStage(this.gT, d, s, t);
           break;
-        case Act.INSERT:
-          this.onStage(this.iT, d, s, t);
+        case Act.INSERT: {
+          const slot = this.onStage(this.iT, d, s, t);
+          if (slot !== NO_SLOT && !Number.isNaN(this.gT[slot] as number))
+            this.has[slot] = (this.has[slot] as number) | Has.G2I;
           break;
+        }
         case Act.BACKMERGE:
         case Act.FRONTMERGE:
           this.onStage(this.mT, d, s, t);
@@ -292,14 +305,15 @@ export class RequestTracker {
     this.dir[slot] = directionOf(batch.action[i] as number);
   }
 
-  /** G, I, M/F: stamp the first bio starting at `s` that has not reached that stage yet. */
-  private onStage(stamp: Float64Array, d: number, s: number, t: number): void {
+  /** G, I, M/F: stamp the first bio starting at `s` that has not reached that stage yet; returns its slot. */
+  private onStage(stamp: Float64Array, d: number, s: number, t: number): number {
     for (let slot = this.head(d, s); slot !== NO_SLOT; slot = this.nextSame[slot] as number) {
       if (Number.isNaN(stamp[slot] as number)) {
         stamp[slot] = t;
-        return;
+        return slot;
       }
     }
+    return NO_SLOT;
   }
 
   /** X: split the bio starting at `s` at the sector in the payload (big-endian u64). */
@@ -316,6 +330,7 @@ export class RequestTracker {
         this.gT[piece] = this.gT[slot] as number;
         this.iT[piece] = this.iT[slot] as number;
         this.mT[piece] = this.mT[slot] as number;
+        this.has[piece] = this.has[slot] as number;
         this.pid[piece] = this.pid[slot] as number;
         this.phase[piece] = this.phase[slot] as number;
         this.dir[piece] = this.dir[slot] as number;
@@ -340,6 +355,9 @@ export class RequestTracker {
       const slot = this.cover(d, at, e, this.dT, false);
       if (slot === NO_SLOT) break;
       this.dT[slot] = t;
+      const ins = !Number.isNaN(this.iT[slot] as number);
+      const merged = !Number.isNaN(this.mT[slot] as number);
+      this.has[slot] = ((this.has[slot] as number) & Has.G2I) | (ins ? Has.I2D : merged ? Has.M2D : 0);
       if ((this.end[slot] as number) <= at) break;
       at = this.end[slot] as number;
       found++;
@@ -404,11 +422,12 @@ export class RequestTracker {
     o.phase[r] = this.phase[slot] as number;
     o.time[r] = t;
     const iv = o.intervals;
+    const has = this.has[slot] as number;
     (iv[0] as Float64Array)[r] = this.delta(q, g);
-    (iv[1] as Float64Array)[r] = this.delta(g, ins);
+    (iv[1] as Float64Array)[r] = has & Has.G2I ? this.delta(g, ins) : Number.NaN;
     (iv[2] as Float64Array)[r] = this.delta(q, m);
-    (iv[3] as Float64Array)[r] = this.delta(ins, dt);
-    (iv[4] as Float64Array)[r] = Number.isNaN(ins) ? this.delta(m, dt) : Number.NaN;
+    (iv[3] as Float64Array)[r] = has & Has.I2D ? this.delta(ins, dt) : Number.NaN;
+    (iv[4] as Float64Array)[r] = has & Has.M2D ? this.delta(m, dt) : Number.NaN;
     (iv[5] as Float64Array)[r] = this.delta(dt, t);
     (iv[6] as Float64Array)[r] = this.delta(q, t);
   }
@@ -449,6 +468,7 @@ export class RequestTracker {
     this.iT[slot] = Number.NaN;
     this.mT[slot] = Number.NaN;
     this.dT[slot] = Number.NaN;
+    this.has[slot] = 0;
     this.nextSame[slot] = NO_SLOT;
     this.live[slot] = 1;
     this.liveCount++;
@@ -540,6 +560,7 @@ export class RequestTracker {
     this.iT = g(this.iT, new Float64Array(cap));
     this.mT = g(this.mT, new Float64Array(cap));
     this.dT = g(this.dT, new Float64Array(cap));
+    this.has = g(this.has, new Uint8Array(cap));
     this.nextSame = g(this.nextSame, new Int32Array(cap));
     this.live = g(this.live, new Uint8Array(cap));
     const free = new Int32Array(cap);

@@ -89,11 +89,13 @@ export function recordsOf(records: readonly RawRecord[]): Uint8Array {
 
 /**
  * A raw `blktrace -o -` style stream (each CPU's records in a chunk, sequence
- * numbers per CPU) of 120 4 KiB reads on CPU 0, 600 records, where two
- * requests get their G, I, D and C on CPU 1 whose clock runs 300 ns behind:
- * request A's G comes in the same 512-record read as its Q (blkparse sorts
- * it first, btt finds no Q for it), request B's G in CPU 1's chunk after the
- * first read (blkparse prints B's Q first, btt clamps Q2G to 1 ns).
+ * numbers per CPU) of 120 4 KiB reads on CPU 0, 600 records, where three
+ * requests have stages on CPU 1, whose clock runs behind: request A's G
+ * (stamped 300 ns before its Q) comes in the same 512-record read as its Q
+ * (blkparse sorts it first, btt finds no Q for it); request B's G, I, D and
+ * C come in CPU 1's chunk after the first read (blkparse prints B's Q first,
+ * btt clamps Q2G to 1 ns); request C's I is stamped 800 ns before its G in
+ * the same read (btt sees the I first and takes no G2I for C).
  *
  * @example writeFileSync("skew.bin", skewedCpuTrace());
  */
@@ -105,26 +107,37 @@ export function skewedCpuTrace(): Uint8Array {
   const I = read(12 | Cat.QUEUE);
   const D = read(7 | Cat.ISSUE);
   const C = read(8 | Cat.COMPLETE);
-  const seq = [0, 0];
-  const rec = (t: number, action: number, sector: number, cpu: number): RawRecord => {
-    seq[cpu] = (seq[cpu] as number) + 1;
-    return { time: T0 + BigInt(t), action, sector, bytes: 4096, cpu, sequence: seq[cpu] as number };
-  };
+  const rec = (t: number, action: number, sector: number, cpu: number): RawRecord => ({
+    time: T0 + BigInt(t),
+    action,
+    sector,
+    bytes: 4096,
+    cpu,
+    sequence: 0,
+  });
   const cpu0: RawRecord[] = [];
   const cpu1: RawRecord[] = [];
   for (let k = 0; k < 120; k++) {
     const t = k * 100_000;
     const s = 2048 + 8 * k;
-    const skewed = k === 10 || k === 20;
+    const [g, i, d, c] = [t + 1500 + 10 * k, t + 2500 + 7 * k, t + 4000, t + 50_000 + 100 * k];
     cpu0.push(rec(t, Q, s, 0));
-    const later = skewed ? cpu1 : cpu0;
-    const cpu = skewed ? 1 : 0;
-    if (k === 10)
-      cpu0.push(rec(t - 300, G, s, 1)); // A: G in the same read as its Q
-    else later.push(rec(t + (skewed ? -300 : 1500 + 10 * k), G, s, cpu));
-    later.push(rec(t + 2500 + 7 * k, I, s, cpu));
-    later.push(rec(t + 4000, D, s, cpu));
-    later.push(rec(t + 50_000 + 100 * k, C, s, cpu));
+    if (k === 10) {
+      cpu0.push(rec(t - 300, G, s, 1)); // A
+      cpu1.push(rec(i, I, s, 1), rec(d, D, s, 1), rec(c, C, s, 1));
+    } else if (k === 20) {
+      cpu1.push(rec(t - 300, G, s, 1), rec(i, I, s, 1), rec(d, D, s, 1), rec(c, C, s, 1)); // B
+    } else if (k === 30) {
+      cpu0.push(rec(g, G, s, 0), rec(g - 800, I, s, 1), rec(d, D, s, 0), rec(c, C, s, 0)); // C
+    } else {
+      cpu0.push(rec(g, G, s, 0), rec(i, I, s, 0), rec(d, D, s, 0), rec(c, C, s, 0));
+    }
   }
-  return recordsOf([...cpu0, ...cpu1]);
+  // Each CPU numbers its records 1, 2, 3, ... in the order it wrote them, as blktrace does.
+  const seq = [0, 0];
+  const stream = [...cpu0, ...cpu1].map((r) => {
+    seq[r.cpu] = (seq[r.cpu] as number) + 1;
+    return { ...r, sequence: seq[r.cpu] as number };
+  });
+  return recordsOf(stream);
 }

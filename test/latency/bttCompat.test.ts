@@ -118,8 +118,8 @@ describe.skipIf(!hasBtt)("requestLifecycle agrees with btt -i", () => {
 
 describe.skipIf(!hasBtt)("requestLifecycle agrees with btt -i when CPU clocks disagree", () => {
   it("a raw stream where one request's G is stamped 300 ns before its Q on another CPU: every stage equals btt's", async () => {
-    // blkparse prints that Q before the G (the G comes in a later read), so btt clamps Q2G to 1 ns;
-    // another request's early G, in the same read as its Q, is sorted first and matches nothing, in btt as here.
+    // blkparse prints B's Q before its G (the G comes in a later read), so btt clamps Q2G to 1 ns;
+    // A's early G, in the same read as its Q, is sorted first and matches nothing, in btt as here.
     const bytes = skewedCpuTrace();
     const path = join(work, "skewed.bin");
     writeFileSync(path, bytes);
@@ -133,6 +133,8 @@ describe.skipIf(!hasBtt)("requestLifecycle agrees with btt -i when CPU clocks di
       else expectLikeBtt(values, rows.get(label), label);
     }
     expect(rows.get("Q2G")).toEqual({ min: "0.000000001", avg: "0.000002085", max: "0.000002690", n: 119 });
+    // Request C's I came before its G: btt takes no G2I for it (we took 1 ns before).
+    expect(rows.get("G2I")).toEqual({ min: "0.000000643", avg: "0.000000836", max: "0.000002940", n: 118 });
     expect(out.at(-1)?.skewed).toBe(1);
   });
 });
