@@ -24,6 +24,11 @@ import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
 export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, dbIsDefault: boolean): Promise<Summary> {
   const fileMap = await fileMapFromOptions(options);
   const skips = options.lenient ? newSkipCounter() : undefined;
+  const warnings: string[] = []; // printed now, and stored with the run
+  const note = (message: string) => {
+    warnings.push(message);
+    process.stderr.write(`blkrx: ${message}\n`);
+  };
   const analysis = {
     action: options.action,
     rw: options.rw,
@@ -51,6 +56,7 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
       // The request lifecycle reads an X (split) record's new sector from its payload; nothing else needs them.
       payloads: options.latency !== undefined && options.latency !== false,
       onRead: progress.read,
+      note,
       // Without latency or raw storage, only the selected records are ever copied out of the decoder.
       ...(options.latency || options.raw ? {} : { keep: selectionFilter({ action: options.action, rw: options.rw }) }),
     });
@@ -78,7 +84,7 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   } finally {
     progress.stop();
   }
-  const runId = await writer?.commit(summary, skips ? { skipped: skips.skipped } : {});
+  const runId = await writer?.commit(summary, { ...(skips ? { skipped: skips.skipped } : {}), warnings });
   if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   if (skips && skips.skipped > 0) {
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);

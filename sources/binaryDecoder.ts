@@ -113,6 +113,12 @@ export class BinaryDecoder {
   private count = 0;
   private readonly payload: PayloadArena;
   private names: Map<number, string> | undefined;
+  /**
+   * Absolute offset where a lenient resynchronisation ran off the end of a
+   * chunk: the damaged run continues there and is not counted again, so the
+   * skip count does not depend on where chunk boundaries fall.
+   */
+  private resumeScanAt = -1;
   /** Bytes consumed so far (complete records and skipped bytes). */
   bytesRead = 0;
   /**
@@ -316,7 +322,7 @@ export class BinaryDecoder {
         found,
       );
     }
-    noteSkip(this.lenient, `${this.file} at byte ${at}: ${found}`);
+    if (at !== this.resumeScanAt) noteSkip(this.lenient, `${this.file} at byte ${at}: ${found}`);
     // Resynchronise on the next byte position holding a v7 magic.
     for (let p = pos + 1; p + 4 <= buf.length; p++) {
       const w = view.getUint32(p, le);
@@ -325,7 +331,9 @@ export class BinaryDecoder {
         return p;
       }
     }
-    return Math.max(pos + 1, buf.length - 3);
+    const resume = Math.max(pos + 1, buf.length - 3);
+    this.resumeScanAt = this.offset + resume;
+    return resume;
   }
 
   private record(view: DataView, buf: Uint8Array, pos: number, le: boolean, pduLen: number, action: number): void {

@@ -9,7 +9,7 @@ import { inputBytes } from "./inputBytes.js";
 import { mergeByTime } from "./mergeByTime.js";
 import { DEFAULT_ORDER_WINDOW, orderWithinWindow } from "./orderByTime.js";
 import { orderLikeBlkparse } from "./orderLikeBlkparse.js";
-import { type ResolvedInput, resolveInput } from "./resolveInputs.js";
+import { missingCpusWarning, type ResolvedInput, resolveInput } from "./resolveInputs.js";
 
 /** Options for {@link fromTrace}. */
 export interface TraceOptions {
@@ -33,6 +33,8 @@ export interface TraceOptions {
   keep?: (action: number, bytes: number) => boolean;
   /** Called with the size of every chunk read from an input (compressed bytes for gzip), for progress bars. */
   onRead?: (bytes: number) => void;
+  /** Where warnings about the inputs go (a per-CPU set with missing CPUs). @default a "blkrx: " line on stderr */
+  note?: (message: string) => void;
 }
 
 /**
@@ -69,6 +71,11 @@ export function fromStream(readable: Readable, options: TraceOptions & { file?: 
  */
 export async function* traceBatches(inputs: readonly string[], options: TraceOptions = {}): AsyncGenerator<EventBatch> {
   const resolved = await Promise.all(inputs.map((i) => resolveInput(i)));
+  const note = options.note ?? ((m: string) => process.stderr.write(`blkrx: ${m}\n`));
+  for (const r of resolved) {
+    const warning = missingCpusWarning(r);
+    if (warning) note(warning);
+  }
   const timeBase = newTimeBase();
   const detected: { format?: TraceFormat } = {};
   const streams = resolved.flatMap((r: ResolvedInput) =>

@@ -1,6 +1,7 @@
 import { createReadStream, promises as fsp, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../model/errors.js";
@@ -45,7 +46,13 @@ export async function* inputBytes(
     : source;
   const first = await iterator.next();
   if (first.done) return;
-  const head = first.value;
+  let head = first.value;
+  // A pipe may deliver one byte first; the gzip magic takes two (copied: a file chunk's buffer is reused).
+  while (head.length < 2) {
+    const more = await iterator.next();
+    if (more.done) break;
+    head = Buffer.concat([head, more.value]);
+  }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     yield* gunzip(head, iterator, path);
     return;
@@ -58,15 +65,13 @@ export async function* inputBytes(
   }
 }
 
-/** A file's bytes as chunks of one reused buffer (see inputBytes); FIFOs are read as streams. */
+/** A file's bytes as chunks of one reused buffer (see inputBytes); FIFOs and devices are read as streams. */
 async function fileChunks(path: string): Promise<AsyncIterator<Uint8Array>> {
   let handle: FileHandle;
   try {
     const stat = await fsp.stat(path);
     if (stat.isDirectory()) throw new InputError(`${path}: expected a trace file, found a directory`);
-    if (!stat.isFile()) {
-      return createReadStream(path, { highWaterMark: READ_CHUNK })[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-    }
+    if (!stat.isFile()) return streamChunks(path);
     handle = await fsp.open(path, "r");
   } catch (error: unknown) {
     if (error instanceof InputError) throw error;
@@ -106,37 +111,50 @@ async function fileChunks(path: string): Promise<AsyncIterator<Uint8Array>> {
   };
 }
 
+/** FIFOs, `/dev/fd/N` and character devices, read as a stream: a failed open or read names the path. */
+async function* streamChunks(path: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) yield chunk as Buffer;
+  } catch (error: unknown) {
+    throw unreadable(path, error);
+  }
+}
+
 function unreadable(path: string, error: unknown): InputError {
   return new InputError(`${path}: cannot read the trace file (${(error as NodeJS.ErrnoException).code ?? error})`);
 }
 
+/**
+ * Decompress `head` and the rest of the input. Node's pipeline() owns both
+ * streams, so whichever side stops first (the reader returns early on a
+ * format error, the gzip data is damaged, a read fails) destroys the other
+ * and the whole settles. The hand-written feed this replaces waited for a
+ * 'drain' that a destroyed stream never emits: once the compressed input
+ * outran zlib's 16 KiB write buffer, a format error left the CLI's top-level
+ * await unsettled (exit 13, no message).
+ */
 async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
   const inflate = createGunzip({ chunkSize: READ_CHUNK });
-  const feed = (async () => {
-    try {
-      // zlib keeps written buffers until it has read them: copy the reused read buffer.
-      if (!inflate.write(Buffer.from(head))) await waitDrain(inflate);
-      for (let r = await rest.next(); !r.done; r = await rest.next()) {
-        if (inflate.destroyed) break;
-        if (!inflate.write(Buffer.from(r.value))) await waitDrain(inflate);
-      }
-      inflate.end();
-    } catch (error: unknown) {
-      inflate.destroy(error as Error);
-    } finally {
-      await rest.return?.();
-    }
-  })();
+  // Byte mode with a 1 MiB mark: one read ahead of zlib, not 16 chunks (object mode's default).
+  const compressed = Readable.from(copies(head, rest), { objectMode: false, highWaterMark: READ_CHUNK });
+  const piped = pipeline(compressed, inflate).catch(() => undefined); // its error reaches the loop below
   try {
     for await (const chunk of inflate) yield chunk as Buffer;
   } catch (error: unknown) {
+    if (error instanceof InputError) throw error; // the compressed file itself could not be read
     throw new InputError(`${path}: expected a complete gzip stream, found ${(error as Error).message}`);
   } finally {
     inflate.destroy();
-    await feed;
+    await piped; // settles once the input is closed
   }
 }
 
-function waitDrain(stream: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => stream.once("drain", () => resolve()));
+/** Copies of the input's chunks: zlib keeps written buffers until it has read them, and file chunks reuse one buffer. */
+async function* copies(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Buffer> {
+  try {
+    yield Buffer.from(head);
+    for (let r = await rest.next(); !r.done; r = await rest.next()) yield Buffer.from(r.value);
+  } finally {
+    await rest.return?.();
+  }
 }

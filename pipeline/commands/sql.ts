@@ -17,7 +17,7 @@ export function registerSql(program: Command): void {
   program
     .command("sql")
     .description(
-      "run SQL against the run store (tables runs, events, raw_events, requests, extents; views gap_distribution, coverage_timeline)",
+      "run SQL against the run store (tables runs, events, raw_events, requests, extents, run_warnings; views gap_distribution, coverage_timeline)",
     )
     .argument("<query>", "SQL text; the last statement's result is printed")
     .option("--db <path>", "DuckDB run store", "./blkrx.duckdb")

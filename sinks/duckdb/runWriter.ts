@@ -5,6 +5,7 @@ import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
+import { insertRunWarnings } from "./runWarnings.js";
 import type { StoredEventColumns } from "./storedColumns.js";
 
 /** What a run is: stored in `runs` beside its summary. */
@@ -32,6 +33,8 @@ export interface RunExtras {
   lockedBytes?: number;
   pageCacheDeltaBytes?: number;
   peakRssBytes?: number;
+  /** Warnings printed while making the run, stored in `run_warnings`. */
+  warnings?: readonly string[];
 }
 
 /** Writes one run: events while it streams, the `runs` row at commit, all in one transaction. */
@@ -128,6 +131,7 @@ class DuckDBRunWriter implements RunWriter {
     try {
       for (const table of [this.events, this.raw, this.requests]) table.appender.closeSync();
       await this.store.connection.run(INSERT_RUN, runRow(this.runId, this.meta, summary, extras, this.raw.rows));
+      await insertRunWarnings(this.store.connection, this.runId, extras.warnings ?? []);
       await this.store.connection.run("COMMIT");
     } catch (error: unknown) {
       await this.abort();

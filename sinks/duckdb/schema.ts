@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { ACTION_LETTERS } from "../../model/actions.js";
 import { GAP_CLASSES } from "../../model/batch.js";
+import { RUN_WARNINGS_TABLE } from "./runWarnings.js";
 
 /** The schema version this build writes; older stores are migrated on open. */
 export const SCHEMA_VERSION = 2;
@@ -240,5 +241,6 @@ export async function migrate(connection: DuckDBConnection): Promise<number> {
       throw error;
     }
   }
+  await connection.run(RUN_WARNINGS_TABLE); // additive, outside the numbered versions (see runWarnings.ts)
   return SCHEMA_VERSION;
 }

@@ -6,6 +6,15 @@ import { describe, expect, it } from "vitest";
 import { FIXTURES, ROOT } from "../helpers/cli.js";
 
 describe("npm pack gives a package whose bin and typed exports work in another project", () => {
+  it("ships the library, CLI, SQL and licence, but no benchmarks and no examples that point into test/fixtures", async () => {
+    const { stdout } = await execa("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT });
+    const files: string[] = (JSON.parse(stdout) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? [];
+    expect(files).toContain("dist/cli/bin.js");
+    expect(files).toContain("LICENSE");
+    expect(files.filter((f) => f.startsWith("dist/bench/") || f.startsWith("bench/"))).toEqual([]);
+    expect(files.filter((f) => f.startsWith("dist/examples/"))).toEqual([]);
+  }, 60_000);
+
   it("installs the tarball, runs its blkrx analyze, imports and typechecks the library", async () => {
     const dir = mkdtempSync(join(tmpdir(), "blkrx-pack-"));
     const packed = await execa("npm", ["pack", "--pack-destination", dir, "--ignore-scripts"], { cwd: ROOT });

@@ -1,19 +1,33 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { InputError, TraceFormatError } from "../../model/errors.js";
 import { MAX_LINE_CHARS } from "../../sources/textLineDecoder.js";
-import { DECODERS, decodeChunked, FC_SEED, SEEDS, SOAK } from "./helpers.js";
+import { chunked, DECODERS, decodeChunked, FC_SEED, readThroughSource, SEEDS, SOAK } from "./helpers.js";
 
 /**
  * Hostile input for every decoder: real traces of each format with random
  * bit flips, truncations, spliced-in pieces of other traces, NUL runs, CRLF
  * line ends and overlong lines, fed in random chunk sizes. The promise: some
  * events plus a TraceFormatError (strict) or a skip count (lenient), never
- * another exception, a hang or memory that grows with a bad line.
+ * another exception, a hang or memory that grows with a bad line. Every
+ * generated input is also read through the source path plain and gzipped,
+ * and the gzipped form must give the same outcome (a gzip reader once left
+ * the CLI to exit 13 without a word when the decoder stopped early).
+ *
+ * Sizes: CI runs RUNS = 250 cases per property and BIG_RUNS = 5 inputs over
+ * 16 MiB, the first three the issue's own cases (about 14 s of CPU for the
+ * file, 8 s of it the gzip checks); `npm run test:soak` (BLKRX_SOAK=1) runs
+ * 4000 and 60.
  */
 const RUNS = SOAK ? 4000 : 250;
+const BIG_RUNS = SOAK ? 60 : 5;
 let fuzzed = 0;
-afterAll(() => console.log(`fuzzDecoders: ${fuzzed} fuzzed inputs decoded`));
+let gzipped = 0;
+afterAll(() => console.log(`fuzzDecoders: ${fuzzed} fuzzed inputs decoded, ${gzipped} of them also gzipped`));
 
 type Mutation = (b: Buffer) => Buffer;
 const FORMATS = Object.keys(SEEDS);
@@ -78,10 +92,59 @@ function maxEvents(format: string, bytes: Buffer): number {
   return bytes.toString("latin1").split("\n").length;
 }
 
+/**
+ * `bytes` read through the source path as a stream in chunks of `sizes`,
+ * plain and gzipped (the compressed bytes cut the same way): the same events,
+ * error and skips, and those of the decoder fed directly (`direct`).
+ */
+async function expectSameThroughGzip(
+  format: string,
+  bytes: Buffer,
+  sizes: readonly number[],
+  lenient: boolean,
+  direct: ReturnType<typeof decodeChunked>,
+): Promise<void> {
+  gzipped++;
+  const plain = await readThroughSource(format, chunked(bytes, sizes), lenient);
+  const gz = await readThroughSource(format, chunked(gzipSync(bytes, { level: 1 }), sizes), lenient);
+  expect(gz).toEqual(plain);
+  expect(plain.error).toBe(direct.error?.message);
+  expect(plain.skipped).toBe(direct.skipped);
+  if (!plain.error) expect(plain.events).toBe(direct.events.length);
+}
+
+/** Deterministic noise (xorshift32 from `seed`): incompressible bytes, as random data or a foreign file. */
+function noise(bytes: number, seed: number): Buffer {
+  const out = Buffer.alloc(bytes + 3);
+  let x = seed | 1;
+  for (let i = 0; i < bytes; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.writeUInt32LE(x >>> 0, i);
+  }
+  return out.subarray(0, bytes);
+}
+
+const BIG = 16 * 1024 * 1024 + 4099; // over 16 MiB, and not a whole number of records or reads
+
+/** A mutated input made larger than 16 MiB with zeros, noise or copies of its seed, before or after it. */
+function bigInput(format: string, small: Buffer, filler: string, before: boolean, seed: number): Buffer {
+  const need = Math.max(0, BIG - small.length);
+  const seedBytes = SEEDS[format] as Buffer;
+  const fill =
+    filler === "zeros"
+      ? Buffer.alloc(need)
+      : filler === "noise"
+        ? noise(need, seed)
+        : Buffer.concat(Array.from({ length: Math.ceil(need / seedBytes.length) }, () => seedBytes));
+  return before ? Buffer.concat([fill, small]) : Buffer.concat([small, fill]);
+}
+
 describe("decoders on mutated real traces", () => {
-  it("strict: events plus at most a TraceFormatError naming a line or byte offset, within a time bound", () => {
-    fc.assert(
-      fc.property(hostile, ({ format, mutations, sizes }) => {
+  it("strict: events plus at most a TraceFormatError naming a line or byte offset, within a time bound; gzip alike", async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile, async ({ format, mutations, sizes }) => {
         const bytes = mutate(format, mutations);
         fuzzed++;
         const started = performance.now();
@@ -94,26 +157,28 @@ describe("decoders on mutated real traces", () => {
           expect(r.error.message).toMatch(/: expected .+, found /);
           expect(r.error.message).not.toContain("\n");
         }
+        await expectSameThroughGzip(format, bytes, sizes, false, r);
       }),
       { numRuns: RUNS, ...FC_SEED },
     );
   });
 
-  it("lenient: never throws; undamaged input gives no skips", () => {
-    fc.assert(
-      fc.property(hostile, fc.boolean(), ({ format, mutations, sizes }, damage) => {
+  it("lenient: never throws; undamaged input gives no skips; gzip alike", async () => {
+    await fc.assert(
+      fc.asyncProperty(hostile, fc.boolean(), async ({ format, mutations, sizes }, damage) => {
         const bytes = damage ? mutate(format, mutations) : (SEEDS[format] as Buffer);
         fuzzed++;
         const r = decodeChunked(format, bytes, sizes, true);
         expect(r.error).toBeUndefined();
         expect(r.events.length).toBeLessThanOrEqual(maxEvents(format, bytes));
         if (!damage) expect(r.skipped).toBe(0);
+        await expectSameThroughGzip(format, bytes, sizes, true, r);
       }),
       { numRuns: RUNS, ...FC_SEED },
     );
   });
 
-  it("chunk boundaries never change the outcome: same events, same error at the same place", () => {
+  it("chunk boundaries never change the outcome: same events, same error at the same place, same skips", () => {
     fc.assert(
       fc.property(hostile, fc.boolean(), ({ format, mutations, sizes }, lenient) => {
         const bytes = mutate(format, mutations);
@@ -122,6 +187,7 @@ describe("decoders on mutated real traces", () => {
         const chunked = decodeChunked(format, bytes, sizes, lenient);
         expect(chunked.events).toEqual(whole.events);
         expect(chunked.error?.message).toEqual(whole.error?.message);
+        expect(chunked.skipped).toBe(whole.skipped);
       }),
       { numRuns: RUNS, ...FC_SEED },
     );
@@ -137,6 +203,54 @@ describe("decoders on mutated real traces", () => {
     expect(b.events).toEqual(a.events);
     expect(a.events.length).toBeGreaterThan(20);
   });
+});
+
+describe("gzip inputs over 16 MiB decompressed, read from files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "blkrx-fuzz-gz-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("the same outcome as the plain file: events, or one TraceFormatError sentence; never a silent stop", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        hostile,
+        fc.constantFrom("zeros", "noise", "repeat"),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        async ({ format, mutations }, filler, before, lenient, seed) => {
+          const bytes = bigInput(format, mutate(format, mutations), filler, before, seed);
+          fuzzed++;
+          gzipped++;
+          const plainPath = join(dir, `big-${run}.trace`);
+          const gzPath = join(dir, `big-${run++}.trace.gz`);
+          writeFileSync(plainPath, bytes);
+          writeFileSync(gzPath, gzipSync(bytes, { level: 1 }));
+          const plain = await readThroughSource(format, plainPath, lenient, 50_000);
+          const gz = await readThroughSource(format, gzPath, lenient, 50_000);
+          rmSync(plainPath);
+          rmSync(gzPath);
+          expect(gz).toEqual(plain);
+          if (plain.error) {
+            expect(plain.error).toMatch(/^<input>(:| at byte \d+:| line \d+:)/);
+            expect(plain.error).toMatch(/: expected .+, found /);
+            expect(plain.error).not.toContain("\n");
+          }
+          if (lenient) expect(plain.error).toBeUndefined();
+        },
+      ),
+      {
+        numRuns: BIG_RUNS,
+        ...FC_SEED,
+        // The issue's cases first: noise then a trace (strict), a trace then noise (lenient), zeros (strict).
+        examples: [
+          [{ format: "binary", mutations: [(b) => b], sizes: [1] }, "noise", true, false, 1],
+          [{ format: "binary", mutations: [(b) => b], sizes: [1] }, "noise", false, true, 2],
+          [{ format: "blkparse", mutations: [(b) => b], sizes: [1] }, "zeros", false, false, 3],
+        ],
+      },
+    );
+  }, 300_000);
 });
 
 describe("overlong lines are refused at 1 MiB, in linear time and bounded memory", () => {

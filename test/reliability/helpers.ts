@@ -1,11 +1,14 @@
 import { readFileSync } from "node:fs";
-import { concatBatches, type EventBatch } from "../../model/batch.js";
+import { Readable } from "node:stream";
+import { concatBatches, type EventBatch, NUMERIC_COLUMNS } from "../../model/batch.js";
 import { newSkipCounter, type SkipCounter, TraceFormatError } from "../../model/errors.js";
 import { eventsOf } from "../../model/event.js";
 import { formatNdjson } from "../../sinks/ndjsonWriter.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import type { ChunkDecoder } from "../../sources/decoder.js";
+import type { TraceFormat } from "../../sources/detectFormat.js";
+import { traceBatches } from "../../sources/fromTrace.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
 import { NdjsonDecoder } from "../../sources/ndjsonDecoder.js";
 import { FIXTURES } from "../helpers/cli.js";
@@ -79,6 +82,84 @@ export function decodeChunked(format: string, bytes: Uint8Array, sizes: readonly
     error = e;
   }
   return { events: eventsOf(concatBatches(batches)), skipped: skips?.skipped ?? 0, ...(error ? { error } : {}) };
+}
+
+/** What the source path made of an input: a fingerprint of its events (not the events: inputs reach 16 MiB), the error, skips. */
+export interface SourceOutcome {
+  events: number;
+  /** FNV-1a over every numeric column of every event, in order. */
+  digest: number;
+  error?: string;
+  skipped: number;
+}
+
+/**
+ * Read an input through the whole source path (`traceBatches`: file or
+ * stream reading, gzip detection and decompression, the decoder for the
+ * forced format, ordering) and summarise the outcome. `input` is a file path,
+ * or chunks fed as standard input. Only a TraceFormatError is an expected
+ * failure; anything else propagates and fails the caller. A read that never
+ * settles (what once ended the CLI with exit 13 and no message) fails after
+ * `timeoutMs` instead of passing silently.
+ */
+export async function readThroughSource(
+  format: string,
+  input: string | readonly Uint8Array[],
+  lenient: boolean,
+  timeoutMs = 20_000,
+): Promise<SourceOutcome> {
+  const skips = lenient ? newSkipCounter() : undefined;
+  const forced = (format === "classic" ? "ftrace" : format) as TraceFormat;
+  const files = typeof input === "string" ? [input] : ["-"];
+  const stdin = typeof input === "string" ? undefined : Readable.from(input, { objectMode: false });
+  const outcome: SourceOutcome = { events: 0, digest: 0x811c9dc5, skipped: 0 };
+  const read = async () => {
+    try {
+      for await (const batch of traceBatches(files, {
+        format: forced,
+        stdinName: "-",
+        ...(stdin ? { stdin } : {}),
+        ...(skips ? { lenient: skips } : {}),
+      })) {
+        outcome.events += batch.length;
+        outcome.digest = digestBatch(outcome.digest, batch);
+      }
+    } catch (e) {
+      if (!(e instanceof TraceFormatError)) throw e;
+      // A file's name differs between its plain and gzipped forms; the rest of the sentence must not.
+      outcome.error = typeof input === "string" ? e.message.replaceAll(input, "<input>") : e.message;
+    }
+    outcome.skipped = skips?.skipped ?? 0;
+    return outcome;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`reading ${files[0]} never settled within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([read(), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function digestBatch(hash: number, batch: EventBatch): number {
+  let h = hash;
+  for (let i = 0; i < batch.length; i++) {
+    for (const column of NUMERIC_COLUMNS) h = Math.imul(h ^ ((batch[column][i] as number) | 0), 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** `bytes` cut into chunks of the given sizes (cycled), as a pipe delivers them. */
+export function chunked(bytes: Uint8Array, sizes: readonly number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0, k = 0; at < bytes.length; k++) {
+    const size = Math.max(1, sizes[k % sizes.length] ?? bytes.length);
+    out.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return out;
 }
 
 /** Peak resident set (VmHWM) of a process in bytes, or undefined once it has gone. */

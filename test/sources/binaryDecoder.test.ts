@@ -73,6 +73,20 @@ describe("BinaryDecoder", () => {
     expect(b.length).toBeGreaterThan(0);
   });
 
+  it("lenient: a damaged run counts as one skip however many chunks it spans (a gzip stream and a file chunk differently)", () => {
+    const junk = new Uint8Array(5000).fill(0xa5);
+    const damaged = new Uint8Array([...fixture, ...junk, ...fixture]);
+    const counts = [damaged.length, 1 << 20, 4096, 997, 48].map((chunk) => {
+      const skips = newSkipCounter();
+      const events = decodeAll(damaged, chunk, skips).length;
+      return { events, skipped: skips.skipped, first: skips.reasons[0] };
+    });
+    const whole = decodeAll(fixture).length;
+    for (const c of counts) {
+      expect(c).toEqual({ events: 2 * whole, skipped: 1, first: `t.bin at byte ${fixture.length}: 0xa5a5a5a5` });
+    }
+  });
+
   it("any byte input gives events or a TraceFormatError, never another exception", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), fc.boolean(), (bytes, lenient) => {

@@ -1,7 +1,10 @@
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { InputError } from "../../model/errors.js";
 import { inputBytes } from "../../sources/inputBytes.js";
 
 describe("inputBytes on a plain file (synchronous reads)", () => {
@@ -49,5 +52,61 @@ describe("inputBytes on a plain file (synchronous reads)", () => {
         // never reached
       }
     }).rejects.toThrow(`${dir}: expected a trace file, found a directory`);
+  });
+});
+
+describe("inputBytes on gzip input whose reader stops early", () => {
+  const dir = mkdtempSync(join(tmpdir(), "blkrx-gz-input-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // 3 MiB of distinct lines: ~0.9 MiB compressed, far more than zlib's 16 KiB write buffer holds.
+  const plain = Buffer.from(Array.from({ length: 100_000 }, (_, i) => `line ${i * 7919} of a text\n`).join(""));
+  const gz = gzipSync(plain, { level: 1 });
+  const path = join(dir, "big.gz");
+  writeFileSync(path, gz);
+
+  /** Read the first decompressed chunk, then stop, as a decoder that rejects the format does. */
+  async function firstChunkThenStop(source: AsyncGenerator<Uint8Array>): Promise<number> {
+    for await (const chunk of source) return chunk.length;
+    return 0;
+  }
+
+  it("a file: stopping after the first chunk settles (it waited forever for a 'drain': exit 13)", async () => {
+    expect(gz.length).toBeGreaterThan(16 << 10);
+    expect(await firstChunkThenStop(inputBytes(path))).toBeGreaterThan(0);
+  }, 10_000);
+
+  it("a stream: stopping after the first chunk settles and releases the stream", async () => {
+    const stream = Readable.from([gz.subarray(0, 100_000), gz.subarray(100_000)], { objectMode: false });
+    expect(await firstChunkThenStop(inputBytes("-", stream))).toBeGreaterThan(0);
+    expect(stream.destroyed).toBe(true);
+  }, 10_000);
+
+  it("a stream whose first chunk is one byte is still recognised as gzip", async () => {
+    const small = gzipSync(plain.subarray(0, 5000));
+    const stream = Readable.from([small.subarray(0, 1), small.subarray(1)], { objectMode: false });
+    const chunks: Buffer[] = [];
+    for await (const chunk of inputBytes("-", stream)) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).equals(plain.subarray(0, 5000))).toBe(true);
+  });
+
+  it("reading to the end gives every decompressed byte", async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of inputBytes(path)) chunks.push(Buffer.from(chunk));
+    expect(Buffer.concat(chunks).equals(plain)).toBe(true);
+  });
+
+  it("damaged gzip data is one InputError naming the file", async () => {
+    const cut = join(dir, "cut.gz");
+    writeFileSync(cut, gz.subarray(0, gz.length >> 1));
+    await expect(async () => {
+      for await (const _ of inputBytes(cut)) {
+        // consume
+      }
+    }).rejects.toThrow(InputError);
+    await expect(async () => {
+      for await (const _ of inputBytes(cut)) {
+        // consume
+      }
+    }).rejects.toThrow(`${cut}: expected a complete gzip stream, found unexpected end of file`);
   });
 });

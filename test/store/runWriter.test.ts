@@ -7,7 +7,7 @@ import { type EventBatch, NO_GAP } from "../../model/batch.js";
 import { type BlockEvent, batchOf } from "../../model/event.js";
 import { parseFilefrag } from "../../operators/fileMap.js";
 import type { Summary } from "../../operators/summaryTypes.js";
-import { openRunWriter, openStore } from "../../sinks/duckdb/index.js";
+import { openRunWriter, openStore, SCHEMA_VERSION } from "../../sinks/duckdb/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "blkrx-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -177,6 +177,46 @@ describe("openRunWriter", () => {
       expect(rows).toEqual([[5000n, BigInt((8 * (n - 1) * n) / 2), 4999n, 0n, 0n]]);
     } finally {
       store.close();
+    }
+  });
+
+  it("stores a run's warnings in run_warnings, in order; a run without warnings has none", async () => {
+    const meta = { commandLine: "x", source: "file", action: "D", rw: "read", small: 256, medium: 2048 } as const;
+    const plain = { ...summary, extents: null, fileBytes: null, fileSectors: null, coverage: null };
+    const warned = await openRunWriter(db, meta);
+    const warnedId = await warned.commit(plain, { warnings: ["first warning", "second: it's quoted"] });
+    const quiet = await openRunWriter(db, meta);
+    const quietId = await quiet.commit(plain);
+    const store = await openStore(db);
+    try {
+      const rows = (
+        await store.connection.runAndReadAll(
+          "select run_id, ordinal, message from run_warnings order by run_id, ordinal",
+        )
+      ).getRowsJS();
+      expect(rows).toEqual([
+        [warnedId, 0, "first warning"],
+        [warnedId, 1, "second: it's quoted"],
+      ]);
+      expect(rows.some((r) => r[0] === quietId)).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("a store written before run_warnings existed gains the table on open, its runs untouched", async () => {
+    const old = join(dir, "before-warnings.duckdb");
+    const store = await openStore(old);
+    await store.connection.run("DROP TABLE run_warnings"); // what a store of the previous build looks like
+    store.close();
+    const reopened = await openStore(old);
+    try {
+      const rows = (await reopened.connection.runAndReadAll("select count(*) from run_warnings")).getRowsJS();
+      expect(rows).toEqual([[0n]]);
+      const version = (await reopened.connection.runAndReadAll("select max(version) from schema_version")).getRowsJS();
+      expect(version).toEqual([[SCHEMA_VERSION]]);
+    } finally {
+      reopened.close();
     }
   });
 });
