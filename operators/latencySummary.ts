@@ -81,6 +81,8 @@ export interface LatencyReport {
   unmatched: number;
   /** Bios still in flight when the input ended. */
   pending: number;
+  /** Intervals whose end was stamped before their start (CPU clock skew), counted as 1 ns like btt. */
+  skewed: number;
   overall: LatencyGroup;
   groups: LatencyGroup[];
 }
@@ -253,6 +255,7 @@ class LatencyAccumulator {
       agedOut: this.last?.agedOut ?? 0,
       unmatched: this.last?.unmatched ?? 0,
       pending: this.last?.pending ?? 0,
+      skewed: this.last?.skewed ?? 0,
       overall: this.overall.finish(),
       groups,
     };

@@ -14,6 +14,8 @@ export interface DecoderOptions {
   lenient?: SkipCounter;
   /** Shared time origin for the files of one per-CPU set (binary only). */
   timeBase?: TimeBase;
+  /** Leading records that set time zero (binary only; see BinaryDecoder). */
+  genesisRecords?: number;
   /** Keep payload bytes (binary only). @default true */
   payloads?: boolean;
   /** Early selection of records (binary and blkparse text; see BinaryDecoder, TextLineDecoder). */
@@ -32,6 +34,7 @@ export function decoderFor(format: TraceFormat, options: DecoderOptions): ChunkD
       return new BinaryDecoder({
         ...base,
         ...(options.timeBase ? { timeBase: options.timeBase } : {}),
+        ...(options.genesisRecords !== undefined ? { genesisRecords: options.genesisRecords } : {}),
         ...(options.payloads !== undefined ? { payloads: options.payloads } : {}),
         ...(options.keep ? { keep: options.keep } : {}),
       });
