@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { InputError } from "../../model/errors.js";
 
 /**
  * Parse a non-negative integer option value (commander argParser).
@@ -6,10 +7,41 @@ import { InvalidArgumentError, Option } from "commander";
  * @example new Option("--small <sectors>").argParser(nonNegativeInt)
  */
 export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  // Number("") and Number(" ") are 0: only digits count as a number here.
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
   return n;
+}
+
+/** The largest access-map grid side: 10,000 cells a side already outdraws any screen. */
+export const MAX_GRID_SIDE = 10_000;
+
+/**
+ * Parse an access-map grid size (columns or rows): an integer from 2 to {@link MAX_GRID_SIDE}.
+ *
+ * @example new Option("--columns <n>").argParser(gridSide)
+ */
+export function gridSide(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n < 2 || n > MAX_GRID_SIDE)
+    throw new InvalidArgumentError(
+      `expected an integer from 2 to ${MAX_GRID_SIDE.toLocaleString("en-US")}, got "${value}"`,
+    );
+  return n;
+}
+
+/**
+ * Check the gap limits of a parsed command: `--small` may not exceed `--medium`
+ * (commander checks options one at a time, so this runs before the action).
+ *
+ * @example program.hook("preAction", (_, command) => checkGapLimits(command.opts()));
+ */
+export function checkGapLimits(options: { small?: unknown; medium?: unknown }): void {
+  const { small, medium } = options;
+  if (typeof small === "number" && typeof medium === "number" && small > medium)
+    throw new InputError(
+      `Cannot classify gaps: --small must be at most --medium (got --small ${small}, --medium ${medium})`,
+    );
 }
 
 /**
