@@ -39,7 +39,8 @@ export interface RunWriterOptions {
   /**
    * DuckDB's memory_limit for this store ("16MB"): a run's uncommitted rows
    * then go to disk instead of growing in RAM (measured: 2.7M raw rows in
-   * one transaction grew RSS by 150 MB without a limit, 30 MB with 16MB).
+   * one transaction grew RSS by 150 MB without a limit, 30 MB with 16MB;
+   * 6MB failed to append).
    * Live tracing sets it so the tracer stays light; unset, DuckDB's default.
    */
   memoryLimit?: string;

@@ -25,7 +25,7 @@ function startLive(args: string[], cwd: string) {
 
 describe("blkrx live on a piped trace", () => {
   it("blkrx live - shows binary records (blktrace -o - style) before the pipe closes", async () => {
-    const { child } = startLive(["-", ...EXTENTS, "--json", "--no-db"], FIXTURES);
+    const { child } = startLive(["-", ...EXTENTS, "--json", "--no-db", "--view"], FIXTURES);
     const seen = new Promise<string>((resolve) => {
       let err = "";
       child.stderr?.on("data", (c: Buffer) => {
@@ -146,7 +146,7 @@ describe.skipIf(skip !== undefined)("blkrx live tracing", () => {
 
   it("blkrx live stops on SIGINT with the final summary and a restored kernel", async () => {
     const before = kernelTraceState(bare.name);
-    const { child, ready } = startLive(["--device", bare.loop, "--json", "--no-db"], disk.dir);
+    const { child, ready } = startLive(["--device", bare.loop, "--json", "--no-db", "--view"], disk.dir);
     await ready;
     child.kill("SIGINT");
     const r = await child;
