@@ -13,7 +13,7 @@ const BACKLOG_HIGH_ROWS = 65_536;
 const BACKLOG_LOW_ROWS = 16_384;
 
 /** DuckDB memory for live tracing's store: see RunWriterOptions.memoryLimit. */
-export const LIVE_STORE_MEMORY = "10MB";
+export const LIVE_STORE_MEMORY = "16MB";
 
 /** The run store as CLI commands use it: `commit` resolves to the run id, or undefined when nothing was stored. */
 export interface CliStore {
