@@ -18,7 +18,7 @@ if (!skip && !hasBlkparse) console.warn("skipping the --save-trace cross-check: 
 
 /**
  * The tracer's memory bound with the store on. Issue 13 asks for 150 MB; measured here (2-core VM):
- * live 152 MiB, run 167 MiB under this fio load, 159 MiB on a 10M-record stream (about 70 MiB with
+ * live 151–152 MiB, run 154–172 MiB under this fio load, 159–165 MiB on a 10M-record stream (70–77 MiB with
  * --no-db: node and DuckDB's library alone are ~100 MiB). Until that gap closes the test holds the
  * line at 200 MiB, which still fails on anything that grows with the trace (run reached 2 GB before).
  */
