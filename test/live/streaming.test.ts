@@ -212,7 +212,11 @@ describe.skipIf(skip !== undefined)("run and live stream with bounded memory and
       const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
       expect(lines(ours.stdout)).toEqual(lines(blkparse.stdout));
       expect(lines(blkparse.stdout).filter((l) => / D +R/.test(l))).toHaveLength(JSON.parse(r.stdout).events);
-      const btt = await execa("btt", ["-i", saved, "-o", join(dir, "btt")], { reject: false, encoding: "utf8" });
+      const btt = await execa("btt", ["-i", saved, "-o", join(dir, "btt")], {
+        cwd: dir,
+        reject: false,
+        encoding: "utf8",
+      });
       expect(btt.exitCode).toBe(0);
       const store = await openStore(db);
       try {
