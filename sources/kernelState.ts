@@ -35,7 +35,7 @@ export interface KernelStateSnapshot {
   readonly tracingOn: string;
   readonly clock: string;
   readonly options: Readonly<Record<(typeof TRACE_OPTIONS)[number], string>>;
-  /** `buffer_size_kb` per CPU (the expanded size when the kernel has not allocated it yet). */
+  /** `buffer_size_kb` per CPU (the expanded size when the kernel has not allocated it yet); "" when there is none. */
   readonly bufferSizeKb: string;
   /** Whole-disk device name (e.g. "loop0"). */
   readonly device: string;
@@ -106,7 +106,9 @@ export function snapshotKernelState(device: string, tracefs: string = TRACEFS): 
     tracingOn: readSetting(join(tracefs, "tracing_on")),
     clock: selectedChoice(readSetting(join(tracefs, "trace_clock"))),
     options,
-    bufferSizeKb: bufferSizeOf(readSetting(join(tracefs, "buffer_size_kb"))),
+    bufferSizeKb: existsSync(join(tracefs, "buffer_size_kb"))
+      ? bufferSizeOf(readSetting(join(tracefs, "buffer_size_kb")))
+      : "",
     device,
     enable: readSetting(enablePath),
   };
@@ -150,7 +152,7 @@ export function restoreKernelState(snap: KernelStateSnapshot): string[] {
   }
   put(deviceTracePath(snap.device, "enable"), snap.enable);
   try {
-    if (bufferSizeOf(readSetting(join(t, "buffer_size_kb"))) !== snap.bufferSizeKb)
+    if (snap.bufferSizeKb !== "" && bufferSizeOf(readSetting(join(t, "buffer_size_kb"))) !== snap.bufferSizeKb)
       writeSetting(join(t, "buffer_size_kb"), snap.bufferSizeKb);
   } catch (error: unknown) {
     problems.push(`could not restore buffer_size_kb: ${error instanceof Error ? error.message : error}`);
