@@ -45,6 +45,18 @@ export function checkGapLimits(options: { small?: unknown; medium?: unknown }): 
 }
 
 /**
+ * Parse a kernel buffer size in KiB (`--buffer-size`): an integer from 4 to 4194304 (4 GiB).
+ *
+ * @example kibibytes("16384") // 16384
+ */
+export function kibibytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 4 || n > 4_194_304)
+    throw new InvalidArgumentError(`expected KiB per CPU as an integer from 4 to 4194304, got "${value}"`);
+  return n;
+}
+
+/**
  * Parse a byte size such as 40M, 2G, 1048576 (K/M/G/T are powers of 1024).
  *
  * @example parseBytes("40M") // 41943040
