@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { TRACE_FORMATS, type TraceFormat } from "../../sources/detectFormat.js";
 
 /**
  * Parse a non-negative integer option value (commander argParser).
@@ -34,19 +35,17 @@ export interface AnalysisCliOptions {
   rw: "read" | "write" | "any";
   small: number;
   medium: number;
-  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  format?: TraceFormat;
   lenient?: boolean;
 }
 
 /** The shared input options of replay commands (format, lenient). */
 export function inputOptions(): Option[] {
   return [
-    new Option("--format <format>", "input format (default: detected from the content)").choices([
-      "binary",
-      "blkparse",
-      "ftrace",
-      "ndjson",
-    ]),
+    new Option(
+      "--format <format>",
+      "input format (default: detected from the content); msr, alibaba, tencent and biosnoop are public dataset formats",
+    ).choices(TRACE_FORMATS),
     new Option("--lenient", "skip damaged records, count them and report the count as `skipped`"),
   ];
 }
