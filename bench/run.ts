@@ -9,6 +9,7 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { analyzeManyGoal } from "./goals/analyzeMany.js";
 import type { BenchContext, Goal } from "./goals/context.js";
+import { datasetGoals } from "./goals/datasets.js";
 import { duckdbGoals } from "./goals/duckdb.js";
 import { linearityGoal } from "./goals/linearity.js";
 import { liveGoal } from "./goals/live.js";
@@ -23,6 +24,7 @@ export const GOALS: Record<string, Goal> = {
   memory: memoryGoals,
   duckdb: duckdbGoals,
   many: analyzeManyGoal,
+  datasets: datasetGoals,
   live: liveGoal,
 };
 
