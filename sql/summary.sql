@@ -1,11 +1,14 @@
 -- blkrx: the whole analyze summary (spec/metrics.md v1) from raw events and extents.
 --
 -- Portable SQL: runs unchanged on DuckDB and on ClickHouse's engine (verified with chDB in
--- test/chdb), and is written for Spark SQL too. Portability rules kept here: VARCHAR, never STRING;
--- no CAST of a value that may be NULL (ClickHouse casts to non-Nullable types); no reliance on NULLs
--- from LEFT JOIN (ClickHouse fills unmatched rows with 0 unless join_use_nulls = 1); NOT IN, not
--- a correlated NOT EXISTS; every output column named. Inputs are three tables (or views)
--- as `blkrx export --parquet DIR` writes them (docs/scale.md shows the views for each engine):
+-- test/chdb), and is written for Spark SQL too. Portability rules kept here:
+--   * no string type names (ClickHouse has no STRING, Spark wants a length with VARCHAR): action and
+--     rwbs are compared and LIKE-matched as they are (DuckDB does that on its enum columns too);
+--   * no CAST of a value that may be NULL (ClickHouse casts to non-Nullable types);
+--   * no reliance on NULLs from LEFT JOIN (ClickHouse fills unmatched rows with 0 unless join_use_nulls);
+--   * NOT IN rather than a correlated NOT EXISTS; every output column named.
+-- Inputs are three tables (or views) as `blkrx export --parquet DIR` writes them (docs/scale.md
+-- gives the views for DuckDB, ClickHouse and Spark):
 --   runs        one row per run; the parameters used here are
 --               run_id, action ('D' | 'Q' | 'C'), rw ('read' | 'write' | 'any'),
 --               small, medium (gap class limits, sectors), file_bytes (file size, NULL without extents)
@@ -27,10 +30,10 @@ extent_counts AS (
 selected AS (
   SELECT e.run_id, e.ordinal, e.time_ns, e.sector, e.sector + e.sectors AS sector_end
   FROM raw_events e JOIN params p ON p.run_id = e.run_id
-  WHERE CAST(e.action AS VARCHAR) = p.action AND e.bytes > 0
-    AND ((p.rw = 'read' AND CAST(e.rwbs AS VARCHAR) LIKE '%R%')
-      OR (p.rw = 'write' AND CAST(e.rwbs AS VARCHAR) LIKE '%W%')
-      OR (p.rw = 'any' AND (CAST(e.rwbs AS VARCHAR) LIKE '%R%' OR CAST(e.rwbs AS VARCHAR) LIKE '%W%')))
+  WHERE e.action = p.action AND e.bytes > 0
+    AND ((p.rw = 'read' AND e.rwbs LIKE '%R%')
+      OR (p.rw = 'write' AND e.rwbs LIKE '%W%')
+      OR (p.rw = 'any' AND (e.rwbs LIKE '%R%' OR e.rwbs LIKE '%W%')))
 ),
 -- File range: the intersections with the extents (range join), each mapped to file sectors;
 -- a run without extents keeps every selected event whole (logical = physical).
