@@ -17,7 +17,7 @@ const EXPECTED: [RegExp, (stdout: string) => void][] = [
       // --latency: reads and the write, by volume (the completion is ResponseTime × 100 ns after the issue).
       expect(out).toContain("msr:usr/0 (4 bios)");
       expect(out).toContain("msr:usr/1 (1 bios)");
-      expect(out).toMatch(/msr:usr\/1 \(1 bios\)[^]*D2C +│ 1 +│ 0\.009021000/);
+      expect(out).toMatch(/msr:usr\/1 \(1 bios\)[\s\S]*D2C +│ 1 +│ 0\.009021000/);
     },
   ],
   [
