@@ -1,7 +1,7 @@
 import { Act } from "../model/actions.js";
 import { DATASET_MAJOR, FNV1A_START, fnv1a, hashedMinor } from "../model/datasetDevice.js";
 import { DatasetDecoder } from "./datasetDecoder.js";
-import { plainAction } from "./textLineDecoder.js";
+import { plainAction, type TextDecoderOptions } from "./textLineDecoder.js";
 
 const HEADER = "the biosnoop header TIME(s) COMM PID DISK T SECTOR BYTES LAT(ms)";
 const MAJOR = DATASET_MAJOR.biosnoop << 20;
@@ -27,6 +27,10 @@ const MAX_TOKENS = 64;
  * const batches = [...dec.push(Buffer.from(text)), ...dec.end()];
  */
 export class BiosnoopDecoder extends DatasetDecoder {
+  constructor(options: TextDecoderOptions = {}) {
+    super(options, true); // every record has a latency: a D and a C event
+  }
+
   /** Header column index of each required column; undefined until the header is read. */
   private columns: Record<(typeof REQUIRED)[number], number> | undefined;
   private headerCount = 0;

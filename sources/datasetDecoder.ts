@@ -69,10 +69,14 @@ export abstract class DatasetDecoder extends TextLineDecoder {
   private hPid = new Uint32Array(256);
   private order = 0;
 
-  constructor(options: TextDecoderOptions = {}) {
+  /**
+   * @param completes the format gives latencies, so each record is a D and a C event (MSR, biosnoop).
+   */
+  constructor(options: TextDecoderOptions = {}, completes = false) {
     const keep = options.keep ?? keepAll;
-    // The line filter keeps a record when either its D or its C is wanted; the byte path is always on.
-    super({ ...options, keep: (a, b) => keep(a, b) || keep(completionOf(a), b) });
+    // The line filter keeps a record when its D (or, with completions, its C) is wanted; the byte path is
+    // always on. keep is asked once per event a line stands for, so a counting keep counts events exactly.
+    super({ ...options, keep: completes ? (a, b) => keep(a, b) || keep(completionOf(a), b) : keep });
     this.keepRow = keep;
   }
 

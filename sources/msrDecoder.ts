@@ -1,5 +1,6 @@
 import { DATASET_MAJOR, FNV1A_START, fnv1a, hashedMinor } from "../model/datasetDevice.js";
 import { DatasetDecoder, ISSUE_READ, ISSUE_WRITE } from "./datasetDecoder.js";
+import type { TextDecoderOptions } from "./textLineDecoder.js";
 
 const ROW =
   "Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime (e.g. 128166372003061629,usr,0,Read,7014609920,24576,41286)";
@@ -21,6 +22,10 @@ const MAJOR = DATASET_MAJOR.msr << 20;
  * const batches = [...dec.push(Buffer.from("128166372003061629,usr,0,Read,7014609920,24576,41286\n")), ...dec.end()];
  */
 export class MsrDecoder extends DatasetDecoder {
+  constructor(options: TextDecoderOptions = {}) {
+    super(options, true); // every record has a latency: a D and a C event
+  }
+
   /** Last volume seen (host bytes + disk), to skip hashing on repeats. */
   private lastHost = new Uint8Array(64);
   private lastHostLength = -1;

@@ -104,6 +104,26 @@ describe("dataset formats: bad lines", () => {
     expect(skips.skipped).toBe(1);
     expect(skips.reasons[0]).toContain("a.csv line 2: expected device_id,opcode,offset,length,timestamp");
   });
+  it("the selection filter is asked once per event a record stands for (so a counting filter counts events)", () => {
+    const countingReads = () => {
+      const seen = { rejected: 0 };
+      const keep = (a: number) => {
+        const ok = (a & 0xffff) === 7 && (a & (1 << 17)) === 0; // D, not WRITE
+        if (!ok) seen.rejected++;
+        return ok;
+      };
+      return { seen, keep };
+    };
+    // Alibaba: one event per record; two writes are rejected once each.
+    const a = countingReads();
+    decode("alibaba", `${EXAMPLES.alibaba}419,W,0,4096,1577808144360768\n419,W,0,4096,1577808144360769\n`, a.keep);
+    expect(a.seen.rejected).toBe(2);
+    // MSR: a D and a C per record; a read's C (1) and a write's D and C (2).
+    const m = countingReads();
+    const b = decode("msr", `${EXAMPLES.msr}128166372003061630,usr,0,Write,0,512,1\n`, m.keep);
+    expect(b.length).toBe(1);
+    expect(m.seen.rejected).toBe(3);
+  });
   it("the selection filter drops D records early but keeps a wanted C (analyze --action C)", () => {
     const onlyC = (a: number) => (a & 0xffff) === 8;
     const b = decode("msr", EXAMPLES.msr, onlyC);
