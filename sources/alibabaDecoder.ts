@@ -40,7 +40,7 @@ export class AlibabaDecoder extends DatasetDecoder {
     this.rowIssue = op === 87 ? ISSUE_WRITE : ISSUE_READ;
     this.rowPid = 0;
     this.rowDevice = (MAJOR | id) >>> 0;
-    this.noteDevice(this.rowDevice, () => `alibaba:${id}`);
+    if (!this.knownDevice(this.rowDevice)) this.noteDevice(this.rowDevice, `alibaba:${id}`);
     return true;
   }
 }

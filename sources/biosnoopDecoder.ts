@@ -43,6 +43,8 @@ export class BiosnoopDecoder extends DatasetDecoder {
   private readonly flagsCache = new Map<number, number>();
   private rowName: string | undefined;
   private origin = Number.NaN;
+  /** What a line looks like, for error messages (made once, from the header). */
+  private rowShape = "";
 
   protected parseRow(buf: Uint8Array, from: number, to: number): boolean {
     const f = this.f;
@@ -54,20 +56,20 @@ export class BiosnoopDecoder extends DatasetDecoder {
     if (this.f.is(this.starts[0] as number, this.ends[0] as number, "TIME(s)")) return false;
     const cols = this.columns;
     const extra = n - this.headerCount;
-    const row = `a biosnoop line with ${this.headerCount} columns as in its header`;
+    const row = this.rowShape;
     if (extra < 0 || extra >= MAX_TOKENS) return this.reject(row);
-    const at = (name: (typeof REQUIRED)[number]): number => cols[name] + (cols[name] > cols.COMM ? extra : 0);
-    const time = this.number(at("TIME(s)"), 9);
-    const lat = this.number(at("LAT(ms)"), 6);
-    const pid = this.number(at("PID"), 0);
-    const sector = this.number(at("SECTOR"), 0);
-    const bytes = this.number(at("BYTES"), 0);
-    const issue = this.flags(at("T"));
+    // Columns after COMM move right by the extra tokens a command name with spaces takes.
+    const time = this.number(cols["TIME(s)"], 9);
+    const lat = this.number(cols["LAT(ms)"] + extra, 6);
+    const pid = this.number(cols.PID + extra, 0);
+    const sector = this.number(cols.SECTOR + extra, 0);
+    const bytes = this.number(cols.BYTES + extra, 0);
+    const issue = this.flags(cols.T + extra);
     if (time < 0 || lat < 0 || pid < 0 || pid > 0xffffffff || sector < 0 || bytes < 0 || bytes > 0xffffffff) {
       return this.reject(row);
     }
     if (issue < 0) return this.reject(`${row} (T as R, W or RWBS letters)`);
-    const disk = at("DISK");
+    const disk = cols.DISK + extra;
     this.rowDevice = this.device(buf, this.starts[disk] as number, this.ends[disk] as number);
     const comm = cols.COMM;
     this.rowName = this.comm(buf, pid, this.starts[comm] as number, this.ends[comm + extra] as number);
@@ -102,6 +104,7 @@ export class BiosnoopDecoder extends DatasetDecoder {
     }
     if (names[0] === "Tracing") return false;
     const index = (name: string) => names.indexOf(name);
+    // TIME and COMM come first (every biosnoop prints them so), so only later columns shift.
     if (REQUIRED.some((name) => index(name) < 0) || index("TIME(s)") !== 0 || index("COMM") !== 1) {
       return this.reject(HEADER);
     }
@@ -110,6 +113,7 @@ export class BiosnoopDecoder extends DatasetDecoder {
       number
     >;
     this.headerCount = n;
+    this.rowShape = `a biosnoop line with the ${n} columns of its header`;
     return false;
   }
 
@@ -177,7 +181,9 @@ export class BiosnoopDecoder extends DatasetDecoder {
     this.lastDisk.set(buf.subarray(from, to));
     this.lastDiskLength = len;
     this.lastDevice = device;
-    this.noteDevice(device, () => `biosnoop:${Buffer.from(buf.buffer, buf.byteOffset + from, len).toString("utf8")}`);
+    if (!this.knownDevice(device)) {
+      this.noteDevice(device, `biosnoop:${Buffer.from(buf.buffer, buf.byteOffset + from, len).toString("utf8")}`);
+    }
     return device;
   }
 

@@ -116,10 +116,14 @@ export abstract class DatasetDecoder extends TextLineDecoder {
     return f.is(f.p, end, header) ? false : this.reject(row);
   }
 
-  /** Remember the display name of a device the first time it is seen (the name is built only then). */
-  protected noteDevice(device: number, name: () => string): void {
-    if (this.knownDevices.has(device)) return;
-    registerDatasetDevice(device, name());
+  /** True when the device was seen before in this file (then its name is not built again). */
+  protected knownDevice(device: number): boolean {
+    return this.knownDevices.has(device);
+  }
+
+  /** Remember the display name of a device the first time it is seen (callers check knownDevice first). */
+  protected noteDevice(device: number, name: string): void {
+    registerDatasetDevice(device, name);
     this.knownDevices.add(device);
   }
 

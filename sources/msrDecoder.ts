@@ -70,8 +70,10 @@ export class MsrDecoder extends DatasetDecoder {
       h = fnv1a(buf, diskFrom, diskTo, h);
       this.rowDevice = (MAJOR | hashedMinor(h)) >>> 0;
       this.rememberHost(buf, hostFrom, hostTo, disk);
-      const text = (a: number, b: number) => Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString("utf8");
-      this.noteDevice(this.rowDevice, () => `msr:${text(hostFrom, hostTo)}/${text(diskFrom, diskTo)}`);
+      if (!this.knownDevice(this.rowDevice)) {
+        const text = (a: number, b: number) => Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString("utf8");
+        this.noteDevice(this.rowDevice, `msr:${text(hostFrom, hostTo)}/${text(diskFrom, diskTo)}`);
+      }
     }
     return true;
   }

@@ -45,7 +45,7 @@ export class TencentDecoder extends DatasetDecoder {
     this.rowPid = 0;
     if (volume <= 0xfffff) this.rowDevice = (MAJOR | volume) >>> 0;
     else this.rowDevice = datasetDeviceOf(buf, volFrom, f.p);
-    this.noteDevice(this.rowDevice, () => `tencent:${volume}`);
+    if (!this.knownDevice(this.rowDevice)) this.noteDevice(this.rowDevice, `tencent:${volume}`);
     return true;
   }
 }
