@@ -15,7 +15,9 @@ import { InputError } from "./errors.js";
  *   (alibaba device_id, tencent VolumeID, up to 0xfffff), else a 20-bit
  *   FNV-1a hash of the volume text (msr "host/disk", biosnoop disk name).
  *
- * The display name is `DATASET:VOLUME` ("msr:usr/0", "alibaba:419").
+ * The display name is `DATASET:VOLUME` ("msr:usr/0", "alibaba:419"). Two
+ * names whose hashes collide in one process are told apart by giving the
+ * later one the next free minor (see registerDatasetDevice).
  */
 
 /** The dataset formats whose volumes map to synthetic devices. */
@@ -78,6 +80,8 @@ export function datasetDevice(format: DatasetFormat, volume: string): number {
  * @example deviceOfDatasetName("tencent:1283") // (242 << 20) | 1283
  */
 export function deviceOfDatasetName(name: string): number | undefined {
+  const registered = devices.get(name);
+  if (registered !== undefined) return registered;
   const colon = name.indexOf(":");
   if (colon < 0) return undefined;
   const format = name.slice(0, colon);
@@ -85,24 +89,32 @@ export function deviceOfDatasetName(name: string): number | undefined {
   return datasetDevice(format as DatasetFormat, name.slice(colon + 1));
 }
 
-/** Names of the synthetic devices seen so far in this thread (id → "msr:usr/0"). */
+/** Synthetic devices seen so far in this thread, both ways (id → "msr:usr/0", and back). */
 const names = new Map<number, string>();
+const devices = new Map<string, number>();
 
 /**
- * Remember the display name of a synthetic device; decoders call it once per
- * new volume. Two volumes whose hashes collide cannot be told apart in the
- * columns, so that is an InputError naming both (rare: 20-bit hash).
+ * Register a dataset volume seen in a trace under its computed device and
+ * return the device it gets: the computed one, unless another volume of
+ * this thread already holds it (two names whose 20-bit hashes collide, or
+ * hostile input inventing thousands of names), then the next free minor of
+ * the same major. Decoders call it once per new volume; a name always gets
+ * the same device within a thread, and {@link deviceOfDatasetName} and
+ * {@link deviceLabel} follow the choice.
  *
  * @example registerDatasetDevice(datasetDevice("msr", "usr/0"), "msr:usr/0")
  */
-export function registerDatasetDevice(device: number, name: string): void {
-  const known = names.get(device);
-  if (known === undefined) names.set(device, name);
-  else if (known !== name) {
-    throw new InputError(
-      `volumes ${known} and ${name} map to the same device ${device >>> 20},${device & MAX_MINOR}; analyze them from separate files`,
-    );
+export function registerDatasetDevice(device: number, name: string): number {
+  const known = devices.get(name);
+  if (known !== undefined) return known;
+  let d = device;
+  for (let probes = 0; names.has(d); probes++) {
+    if (probes > MAX_MINOR) throw new InputError(`Cannot number volume ${name}: every minor of its major is taken`);
+    d = ((d & ~MAX_MINOR) | (((d & MAX_MINOR) + 1) & MAX_MINOR)) >>> 0;
   }
+  names.set(d, name);
+  devices.set(name, d);
+  return d;
 }
 
 /**

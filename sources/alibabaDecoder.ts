@@ -39,8 +39,8 @@ export class AlibabaDecoder extends DatasetDecoder {
     this.rowBytes = length;
     this.rowIssue = op === 87 ? ISSUE_WRITE : ISSUE_READ;
     this.rowPid = 0;
-    this.rowDevice = (MAJOR | id) >>> 0;
-    if (!this.knownDevice(this.rowDevice)) this.noteDevice(this.rowDevice, `alibaba:${id}`);
+    const device = this.knownDevice(id);
+    this.rowDevice = device >= 0 ? device : this.newDevice(id, (MAJOR | id) >>> 0, `alibaba:${id}`);
     return true;
   }
 }

@@ -176,14 +176,20 @@ export class BiosnoopDecoder extends DatasetDecoder {
       }
       if (same) return this.lastDevice;
     }
-    const device = (MAJOR | hashedMinor(fnv1a(buf, from, to, FNV1A_START))) >>> 0;
+    const h = fnv1a(buf, from, to, FNV1A_START);
+    const known = this.knownDevice(h);
+    const device =
+      known >= 0
+        ? known
+        : this.newDevice(
+            h,
+            (MAJOR | hashedMinor(h)) >>> 0,
+            `biosnoop:${Buffer.from(buf.buffer, buf.byteOffset + from, len).toString("utf8")}`,
+          );
     if (len > this.lastDisk.length) this.lastDisk = new Uint8Array(len);
     this.lastDisk.set(buf.subarray(from, to));
     this.lastDiskLength = len;
     this.lastDevice = device;
-    if (!this.knownDevice(device)) {
-      this.noteDevice(device, `biosnoop:${Buffer.from(buf.buffer, buf.byteOffset + from, len).toString("utf8")}`);
-    }
     return device;
   }
 

@@ -54,7 +54,8 @@ export abstract class DatasetDecoder extends TextLineDecoder {
   /** What the line should have been, when {@link parseRow} rejected it. */
   protected problem: string | undefined;
   private readonly keepRow: (action: number, bytes: number) => boolean;
-  private readonly knownDevices = new Set<number>();
+  /** Devices of this file's volumes by the decoder's volume key (numeric id, or 32-bit name hash). */
+  private readonly devices = new Map<number, number>();
   private parsedLine = -1;
   private parsedOk = false;
   private sequence = 0;
@@ -116,15 +117,19 @@ export abstract class DatasetDecoder extends TextLineDecoder {
     return f.is(f.p, end, header) ? false : this.reject(row);
   }
 
-  /** True when the device was seen before in this file (then its name is not built again). */
-  protected knownDevice(device: number): boolean {
-    return this.knownDevices.has(device);
+  /** The device of the volume with this key, or -1 when the file has not shown it yet. */
+  protected knownDevice(key: number): number {
+    return this.devices.get(key) ?? -1;
   }
 
-  /** Remember the display name of a device the first time it is seen (callers check knownDevice first). */
-  protected noteDevice(device: number, name: string): void {
-    registerDatasetDevice(device, name);
-    this.knownDevices.add(device);
+  /**
+   * A volume seen for the first time: register its display name with its
+   * computed device (datasetDevice rules) and return the device it gets.
+   */
+  protected newDevice(key: number, computed: number, name: string): number {
+    const device = registerDatasetDevice(computed, name);
+    this.devices.set(key, device);
+    return device;
   }
 
   protected override quickAction(buf: Uint8Array, from: number, to: number): number {

@@ -30,6 +30,7 @@ export class MsrDecoder extends DatasetDecoder {
   private lastHost = new Uint8Array(64);
   private lastHostLength = -1;
   private lastDisk = -1;
+  private lastDevice = 0;
 
   protected parseRow(buf: Uint8Array, from: number, to: number): boolean {
     const f = this.f;
@@ -64,16 +65,20 @@ export class MsrDecoder extends DatasetDecoder {
     this.rowBytes = size;
     this.rowIssue = write ? ISSUE_WRITE : ISSUE_READ;
     this.rowPid = 0;
-    if (disk !== this.lastDisk || !this.sameHost(buf, hostFrom, hostTo)) {
+    if (disk === this.lastDisk && this.sameHost(buf, hostFrom, hostTo)) this.rowDevice = this.lastDevice;
+    else {
       let h = fnv1a(buf, hostFrom, hostTo, FNV1A_START);
       h = fnv1a(SLASH, 0, 1, h);
       h = fnv1a(buf, diskFrom, diskTo, h);
-      this.rowDevice = (MAJOR | hashedMinor(h)) >>> 0;
       this.rememberHost(buf, hostFrom, hostTo, disk);
-      if (!this.knownDevice(this.rowDevice)) {
+      const device = this.knownDevice(h);
+      if (device >= 0) this.rowDevice = device;
+      else {
         const text = (a: number, b: number) => Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString("utf8");
-        this.noteDevice(this.rowDevice, `msr:${text(hostFrom, hostTo)}/${text(diskFrom, diskTo)}`);
+        const name = `msr:${text(hostFrom, hostTo)}/${text(diskFrom, diskTo)}`;
+        this.rowDevice = this.newDevice(h, (MAJOR | hashedMinor(h)) >>> 0, name);
       }
+      this.lastDevice = this.rowDevice;
     }
     return true;
   }

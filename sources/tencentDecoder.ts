@@ -43,9 +43,15 @@ export class TencentDecoder extends DatasetDecoder {
     this.rowBytes = size * 512;
     this.rowIssue = type === 49 ? ISSUE_WRITE : ISSUE_READ;
     this.rowPid = 0;
-    if (volume <= 0xfffff) this.rowDevice = (MAJOR | volume) >>> 0;
-    else this.rowDevice = datasetDeviceOf(buf, volFrom, f.p);
-    if (!this.knownDevice(this.rowDevice)) this.noteDevice(this.rowDevice, `tencent:${volume}`);
+    const device = this.knownDevice(volume);
+    this.rowDevice =
+      device >= 0
+        ? device
+        : this.newDevice(
+            volume,
+            volume <= 0xfffff ? (MAJOR | volume) >>> 0 : datasetDeviceOf(buf, volFrom, f.p),
+            `tencent:${volume}`,
+          );
     return true;
   }
 }

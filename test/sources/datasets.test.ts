@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { concatBatches, type EventBatch } from "../../model/batch.js";
-import { datasetDevice, deviceLabel, deviceOfDatasetName } from "../../model/datasetDevice.js";
+import { datasetDevice, deviceLabel, deviceOfDatasetName, registerDatasetDevice } from "../../model/datasetDevice.js";
 import { newSkipCounter, TraceFormatError } from "../../model/errors.js";
 import { decoderFor } from "../../sources/decoderFor.js";
 import { detectFormat, type TraceFormat } from "../../sources/detectFormat.js";
@@ -80,6 +80,26 @@ describe("dataset formats: the documented examples parse", () => {
     const b = decode("tencent", `Timestamp,Offset,Size,IOType,VolumeID\n${EXAMPLES.tencent}`);
     expect(b.length).toBe(1);
     expect(detectFormat(Buffer.from("device_id,opcode,offset,length,timestamp\n"), "x")).toBe("alibaba");
+  });
+});
+
+describe("dataset device ids", () => {
+  it("are the volume number (alibaba, tencent) or a hash of the name (msr, biosnoop), the same from the name alone", () => {
+    expect(datasetDevice("alibaba", "419")).toBe((241 << 20) | 419);
+    expect(datasetDevice("tencent", "1283")).toBe((242 << 20) | 1283);
+    expect(datasetDevice("msr", "usr/0") >>> 20).toBe(240);
+    expect(datasetDevice("biosnoop", "sda") >>> 20).toBe(243);
+    expect(deviceOfDatasetName("7,0")).toBeUndefined();
+    expect(deviceOfDatasetName("nosuch:1")).toBeUndefined();
+  });
+  it("a name whose computed id another volume holds gets the next free minor, and its name maps to it", () => {
+    const taken = datasetDevice("msr", "collide/0");
+    expect(registerDatasetDevice(taken, "msr:collide/0")).toBe(taken);
+    const other = registerDatasetDevice(taken, "msr:other/9"); // pretend the hashes collide
+    expect(other).toBe(taken + 1);
+    expect(registerDatasetDevice(taken, "msr:other/9")).toBe(other);
+    expect(deviceLabel(other)).toBe("msr:other/9");
+    expect(deviceOfDatasetName("msr:other/9")).toBe(other);
   });
 });
 
