@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from "commander";
 import { InputError } from "../../model/errors.js";
+import { TRACE_FORMATS, type TraceFormat } from "../../sources/detectFormat.js";
 
 /**
  * Parse a non-negative integer option value (commander argParser).
@@ -78,7 +79,7 @@ export interface AnalysisCliOptions {
   rw: "read" | "write" | "any";
   small: number;
   medium: number;
-  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  format?: TraceFormat;
   lenient?: boolean;
   device?: string;
 }
@@ -86,12 +87,10 @@ export interface AnalysisCliOptions {
 /** The shared input options of replay commands (format, lenient). */
 export function inputOptions(): Option[] {
   return [
-    new Option("--format <format>", "input format (default: detected from the content)").choices([
-      "binary",
-      "blkparse",
-      "ftrace",
-      "ndjson",
-    ]),
+    new Option(
+      "--format <format>",
+      "input format (default: detected from the content); msr, alibaba, tencent and biosnoop are public dataset formats",
+    ).choices(TRACE_FORMATS),
     new Option("--lenient", "skip damaged records, count them and report the count as `skipped`"),
   ];
 }
