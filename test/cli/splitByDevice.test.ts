@@ -41,9 +41,18 @@ describe("blkrx analyze-many --split-by device", () => {
       expect(run.events).toBeGreaterThan(0);
       expect(contractOf(run)).toEqual(contractOf(JSON.parse(alone.stdout)));
     }
-    // Without the split, the two volumes are one run (more events than either).
+    // Without the split, a file map over two volumes is refused (their sectors would mix), naming both.
     const whole = await blkrx(["analyze-many", mixed, "--json", ...flags]);
-    expect(JSON.parse(whole.stdout).events).toBe(runs[0].events + runs[1].events);
+    expect(whole.exitCode).toBe(1);
+    expect(whole.stderr).toContain("--device");
+    // Without a file map the two volumes are one run (more events than either).
+    const device = await blkrx(["analyze-many", mixed, "--json"]);
+    const split = await blkrx(["analyze-many", mixed, "--split-by", "device", "--json"]);
+    const perVolume = split.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).events as number);
+    expect(JSON.parse(device.stdout).events).toBe((perVolume[0] ?? 0) + (perVolume[1] ?? 0));
     const table = await blkrx(["analyze-many", mixed, "--split-by", "device", ...flags]);
     expect(table.stdout).toContain("both.csv alibaba:419");
   });
