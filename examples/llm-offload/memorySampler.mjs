@@ -14,8 +14,10 @@ export function startMemorySampler(modelPath, intervalMs) {
   const series = [];
   const peak = { rss: 0, anon: 0, file: 0, at: null };
   const cgroupPeak = {};
+  let baseline = null;
   const sample = () => {
     const s = { t: (performance.now() - t0) / 1000, ...processMemory(modelPath) };
+    baseline ??= s; // before llama.cpp is loaded: the runtime's own memory
     series.push([round3(s.t), s.file, s.anon, s.rss]);
     if (s.rss > peak.rss) peak.at = s;
     peak.rss = Math.max(peak.rss, s.rss);
@@ -40,6 +42,7 @@ export function startMemorySampler(modelPath, intervalMs) {
         peakAnonBytes: peak.anon,
         peakFileMappedBytes: peak.file,
         atPeakRss: peak.at,
+        baseline,
         cgroup: statPath ? { statPath, peak: cgroupPeak, last, maxUsageBytes: maxUsage(statPath) } : null,
         series: { columns: ["seconds", "fileMappedBytes", "anonBytes", "rssBytes"], rows: series },
       };

@@ -2,7 +2,17 @@
 // with one ext4 partition at sector 2048, and synthetic models on it in both tensor orders, each copied contiguous
 // (preallocated, then written) and fragmented (written in chunks interleaved with filler files, fsync between).
 import { execFileSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 
 /** Model shapes per --size: ci ≤ 128 MB, small ≈ 0.7 GB, study = llama-2-7b Q4_K_M (4.08 GB). */
@@ -55,7 +65,17 @@ export function setUpDisk({ size, blkrxBin, workDir, log = (s) => process.stderr
           log(`warning: ${path} has ${extents.runs} contiguous runs (wanted 1-3)`);
         if (layout === "fragmented" && extents.runs < 10)
           throw new Error(`${path} has only ${extents.runs} extents (wanted ≥ 10)`);
-        models.push({ order, layout, path, bytes: statSync(path).size, ...extents });
+        const filefragPath = join(workDir, `${order}-${layout}.filefrag.txt`);
+        writeFileSync(filefragPath, `${extents.filefrag}\n`);
+        models.push({
+          order,
+          layout,
+          path,
+          source: sources[order],
+          filefragPath,
+          bytes: statSync(path).size,
+          ...extents,
+        });
       }
     }
     sh("sync", []);

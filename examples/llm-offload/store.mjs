@@ -62,6 +62,7 @@ export const STUDY_COLUMNS = {
   infer_unique_bytes: "BIGINT",
   phases_json: "VARCHAR",
   runner_json: "VARCHAR",
+  attribution_json: "VARCHAR", // blkrx gguf attribute of the inference phase and of the whole run (compact)
 };
 
 /**
