@@ -100,7 +100,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
   );
   out.push(
     "",
-    "Memory targets are `factor × model bytes + the runner's anonymous memory` (one untraced calibration run without a limit), so the factor is the share of the model's pages that fit. `--lock` leaves target + a 2 GiB floor free (this machine is shared); below the floor nothing is locked.",
+    "Memory targets are `factor × model bytes + the runner's anonymous memory` (one untraced calibration run without a limit), so the factor is the share of the model's pages that fit. `--lock` locks MemAvailable − target − a floor (`--floor`, default 4 GiB; this machine is shared), so target + floor stays free; the table shows the lock and the MemAvailable it was computed from.",
     "",
   );
   out.push("## Time, reads, coverage", "");
@@ -180,6 +180,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
         "varied",
         "mapped buf",
         "repack",
+        "CPU copy",
         "KV (log)",
         "KV (formula)",
         "compute",
@@ -200,7 +201,8 @@ function render({ rows, lines, wallSeconds, command, id }) {
           r.run_id ?? "-",
           r.varied,
           mib(r.mapped_buffer),
-          mib(r.repack_buffer ?? r.model_cpu_buffer),
+          mib(r.repack_buffer),
+          mib(r.model_cpu_buffer),
           mib(r.kv_bytes),
           mib(r.kv_formula_bytes),
           mib(r.compute_buffer),
@@ -220,7 +222,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
   );
   out.push(
     "",
-    "breakdown = model pages resident in the mapping at peak (file-mapped) + CPU_REPACK (or the --no-mmap CPU copy) + KV + compute + output buffers + the runner's RSS before llama.cpp was loaded (baseline).",
+    "breakdown = model pages resident in the mapping at peak (file-mapped) + CPU_REPACK + the --no-mmap CPU copy + KV + compute + output buffers + the runner's RSS before llama.cpp was loaded (baseline).",
     "",
   );
   out.push(...answers(rows, lines));
