@@ -2,7 +2,6 @@
 // written as blkrx NDJSON and read by `blkrx gguf attribute`, with the model's header (the cached source model has
 // the same bytes as the copy on the loop disk) and the copy's filefrag extents.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { query, withStudyStore } from "./store.mjs";
 
 /**
@@ -12,33 +11,19 @@ import { query, withStudyStore } from "./store.mjs";
  * @example await attributeRun({ db, runId: 3, fromPhase: 1, model: "m.gguf", filefrag: "m.filefrag.txt", blkrxBin, scratch: "/tmp/r3.ndjson" })
  */
 export async function attributeRun({ db, runId, fromPhase, model, filefrag, partitionStart, blkrxBin, scratch }) {
-  const rows = await withStudyStore(db, (c) =>
-    query(
-      c,
-      `SELECT device, cpu, sequence, time_ns, pid, sector, bytes, error, action_raw FROM raw_events
-       WHERE run_id = ${Number(runId)} AND time_ns >= coalesce(
+  // DuckDB writes the NDJSON itself (COPY ... FORMAT JSON): bounded memory for the study size's millions of records.
+  const [{ n }] = await withStudyStore(db, async (c) => {
+    const where = `run_id = ${Number(runId)} AND time_ns >= coalesce(
          (SELECT min(time_ns) FROM events WHERE run_id = ${Number(runId)} AND phase >= ${Number(fromPhase)}),
-         ${fromPhase === 0 ? 0 : "9223372036854775807"})
-       ORDER BY ordinal`,
-    ),
-  );
-  if (rows.length === 0) return null;
-  const text = rows
-    .map((r) =>
-      JSON.stringify({
-        device: { major: r.device >>> 20, minor: r.device & 0xfffff },
-        cpu: r.cpu,
-        sequence: r.sequence,
-        time: r.time_ns,
-        pid: r.pid,
-        sector: r.sector,
-        bytes: r.bytes,
-        error: r.error,
-        code: r.action_raw,
-      }),
-    )
-    .join("\n");
-  writeFileSync(scratch, `${text}\n`);
+         ${fromPhase === 0 ? 0 : "9223372036854775807"})`;
+    await c.run(
+      `COPY (SELECT {'major': device >> 20, 'minor': device & 1048575} AS device, cpu, sequence, time_ns AS time, pid,
+          sector, bytes, error, action_raw AS code FROM raw_events WHERE ${where} ORDER BY ordinal)
+       TO '${scratch.replaceAll("'", "''")}' (FORMAT JSON)`,
+    );
+    return query(c, `SELECT count(*) AS n FROM raw_events WHERE ${where}`);
+  });
+  if (n === 0) return null;
   const out = execFileSync(
     process.execPath,
     [
