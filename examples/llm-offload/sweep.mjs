@@ -1,7 +1,7 @@
 // The sweep: from a baseline, vary one factor at a time; each run is `blkrx run ... -- node llama-run.mjs ...`,
 // its parameters and the runner's stats are stored beside blkrx's own row (same run_id) in study_runs.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LOADED_MARKER } from "./marker.mjs";
 
@@ -50,6 +50,22 @@ export function memoryPlan(run, modelBytes, anonBytes, floorBytes) {
   const available = memAvailable();
   const lockBytes = Math.floor((available - targetBytes - floorBytes) / 2 ** 20) * 2 ** 20;
   return { targetBytes, lockBytes: Math.max(0, lockBytes), availableBeforeLock: available };
+}
+
+/**
+ * Safety on a shared machine: should others' memory grow into the floor, the OOM killer must take blkrx run's
+ * mlock helper (the python3 whose script calls libc.mlock), not a bystander: oom_score_adj 1000 on it.
+ */
+function sacrificeLockHelper(pid, depth = 0) {
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const kid of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean)) {
+      // python3 may be a shim (pyenv) that runs the interpreter as its own child: look two levels down.
+      if (readFileSync(`/proc/${kid}/cmdline`, "utf8").includes("libc.mlock")) {
+        writeFileSync(`/proc/${kid}/oom_score_adj`, "1000");
+      }
+      if (depth < 2) sacrificeLockHelper(kid, depth + 1);
+    }
+  }
 }
 
 /** MemAvailable from /proc/meminfo, in bytes. */
@@ -111,6 +127,7 @@ export async function runOne({ run, model, memory, blkrxRun, db, statsPath, cont
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
       if (m) blkrxPeakRssBytes = Math.max(blkrxPeakRssBytes, Number(m[1]) * 1024);
+      if (memory.lockBytes) sacrificeLockHelper(child.pid);
     } catch {}
   }, 200);
   const exitCode = await new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
