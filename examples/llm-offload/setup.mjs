@@ -126,7 +126,9 @@ function makeLoopDisk(image, bytes, mnt, log) {
     const start = readFileSync(`/sys/class/block/${name}p1/start`, "utf8").trim();
     if (start !== "2048") throw new Error(`partition of ${loop} starts at ${start}, expected 2048`);
     const dio = readFileSync(`/sys/block/${name}/loop/dio`, "utf8").trim();
-    sh("mkfs.ext4", ["-q", "-F", `${loop}p1`]);
+    // No backup superblocks/GDT in every few block groups and all group metadata packed at the start (flex_bg 256):
+    // with mkfs's defaults a 4.08 GB preallocated file came out as 9 physically separate runs, with these 1.
+    sh("mkfs.ext4", ["-q", "-F", "-O", "sparse_super2,^resize_inode", "-E", "num_backup_sb=0", "-G", "256", `${loop}p1`]);
     mkdirSync(mnt, { recursive: true });
     sh("mount", [`${loop}p1`, mnt]);
     mounted = true;
