@@ -128,7 +128,17 @@ function makeLoopDisk(image, bytes, mnt, log) {
     const dio = readFileSync(`/sys/block/${name}/loop/dio`, "utf8").trim();
     // No backup superblocks/GDT in every few block groups and all group metadata packed at the start (flex_bg 256):
     // with mkfs's defaults a 4.08 GB preallocated file came out as 9 physically separate runs, with these 1.
-    sh("mkfs.ext4", ["-q", "-F", "-O", "sparse_super2,^resize_inode", "-E", "num_backup_sb=0", "-G", "256", `${loop}p1`]);
+    sh("mkfs.ext4", [
+      "-q",
+      "-F",
+      "-O",
+      "sparse_super2,^resize_inode",
+      "-E",
+      "num_backup_sb=0",
+      "-G",
+      "256",
+      `${loop}p1`,
+    ]);
     mkdirSync(mnt, { recursive: true });
     sh("mount", [`${loop}p1`, mnt]);
     mounted = true;
