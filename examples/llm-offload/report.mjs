@@ -234,6 +234,13 @@ function breakdown(r) {
   if (!r.runner_json || !r.rss_at_peak) return undefined;
   const s = JSON.parse(r.runner_json);
   const baseline = s.memory?.baseline?.rss ?? 0;
+  const baselineAnon = s.memory?.baseline?.anon ?? 0;
+  const llamaAnon =
+    (r.repack_buffer ?? 0) +
+    (r.model_cpu_buffer ?? 0) +
+    (r.kv_bytes ?? 0) +
+    (r.compute_buffer ?? 0) +
+    (r.output_buffer ?? 0);
   const sum =
     (r.file_mapped_at_peak ?? 0) +
     (r.repack_buffer ?? 0) +
@@ -242,7 +249,7 @@ function breakdown(r) {
     (r.compute_buffer ?? 0) +
     (r.output_buffer ?? 0) +
     baseline;
-  return { baseline, sum };
+  return { baseline, sum, baselineAnon, llamaAnon };
 }
 
 function answers(rows, lines) {
@@ -276,7 +283,7 @@ function answers(rows, lines) {
   const b = base ? breakdown(base) : undefined;
   if (base && b) {
     out.push(
-      `Peak RSS of the baseline runner was ${mib(base.rss_at_peak)} MiB for a ${mib(base.model_bytes)} MiB model: ${mib(base.file_mapped_at_peak)} MiB of mapped model pages, ${mib(base.repack_buffer)} MiB repacked weights (anonymous copies), ${mib(base.kv_bytes)} MiB KV cache (formula 2 × ${base.n_layer} × ${base.context} × n_embd_kv × 2 = ${mib(base.kv_formula_bytes)} MiB: ${base.kv_bytes === base.kv_formula_bytes ? "equal" : "different"}), ${mib(base.compute_buffer)} MiB compute buffer and ${mib(b.baseline)} MiB of runtime before loading: ${mib(b.sum)} MiB, ${((100 * b.sum) / base.rss_at_peak).toFixed(1)} % of the peak.`,
+      `Peak RSS of the baseline runner was ${mib(base.rss_at_peak)} MiB for a ${mib(base.model_bytes)} MiB model: ${mib(base.file_mapped_at_peak)} MiB of mapped model pages, ${mib(base.repack_buffer)} MiB repacked weights (anonymous copies), ${mib(base.kv_bytes)} MiB KV cache (formula 2 × ${base.n_layer} × ${base.context} × n_embd_kv × 2 = ${mib(base.kv_formula_bytes)} MiB: ${base.kv_bytes === base.kv_formula_bytes ? "equal" : "different"}), ${mib(base.compute_buffer)} MiB compute buffer and ${mib(b.baseline)} MiB of runtime before loading: ${mib(b.sum)} MiB, ${((100 * b.sum) / base.rss_at_peak).toFixed(1)} % of the peak. Anonymous memory at the peak was ${mib(base.anon_at_peak)} MiB against ${mib(b.llamaAnon)} MiB of anonymous buffers llama.cpp reported plus ${mib(b.baselineAnon)} MiB anonymous before loading (reserved buffers need not be touched in full).`,
     );
   } else out.push("No runner statistics in this sweep.");
   return out;
