@@ -212,10 +212,9 @@ function render({ rows, lines, wallSeconds, command, id }) {
           mib(b?.baseline),
           mib(b?.sum),
           b ? `${((100 * b.sum) / r.rss_at_peak).toFixed(1)} %` : "-",
-          mib(r.cg_max_usage),
-          mib(r.cg_cache_peak),
-          r.cg_workingset_refault ?? "-",
-          r.cg_pgmajfault ?? "-",
+          ...(r.mechanism === "cgroup"
+            ? [mib(r.cg_max_usage), mib(r.cg_cache_peak), r.cg_workingset_refault ?? "-", r.cg_pgmajfault ?? "-"]
+            : ["(no own cgroup)", "-", "-", "-"]),
         ];
       }),
     ),

@@ -200,7 +200,9 @@ function studyRow({ sweepId, run, rep, model, memory, out }) {
   const s = out.stats;
   const r = out.result;
   const m = s?.memory;
-  const cg = m?.cgroup;
+  // Only blkrx run's own cgroup (--mem-limit) is the workload's: under --lock the runner sits in whatever cgroup
+  // the driver runs in (here the session's, which also holds the lock helper), so its numbers would mislead.
+  const cg = run.mechanism === "cgroup" ? m?.cgroup : undefined;
   const [load, infer] = r?.phases ?? [];
   const kvFormula =
     s?.nLayer && s?.nEmbd && s?.nHead && s?.nHeadKv
