@@ -82,7 +82,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
       ],
       rows.map((r) => [
         r.run_id ?? "-",
-        r.varied,
+        varied(r),
         r.layout,
         r.file_order,
         r.extents,
@@ -125,7 +125,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
       ],
       rows.map((r) => [
         r.run_id ?? "-",
-        r.varied,
+        varied(r),
         fix(r.wall_seconds, 1),
         fix(r.load_seconds, 1),
         fix(r.generate_tokens_per_second, 2),
@@ -149,7 +149,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
       ["run", "varied", ...classes.map((k) => `phys ${k}`), ...classes.map((k) => `log ${k}`)],
       rows.map((r) => [
         r.run_id ?? "-",
-        r.varied,
+        varied(r),
         ...classes.map((k) => r[`physical_${k}`] ?? "-"),
         ...classes.map((k) => r[`logical_${k}`] ?? "-"),
       ]),
@@ -163,7 +163,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
         const l = lines.get(r.run_id);
         return [
           r.run_id ?? "-",
-          r.varied,
+          varied(r),
           l?.lines ?? "-",
           l?.backward ?? "-",
           r.events ?? "-",
@@ -199,7 +199,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
         const b = breakdown(r);
         return [
           r.run_id ?? "-",
-          r.varied,
+          varied(r),
           mib(r.mapped_buffer),
           mib(r.repack_buffer),
           mib(r.model_cpu_buffer),
@@ -352,4 +352,9 @@ function fix(x, digits) {
 }
 function fmtInt(x) {
   return x == null ? "-" : Number(x).toLocaleString("en-US");
+}
+
+/** What a run varied, with the memory runs' mechanism and factor. */
+function varied(r) {
+  return r.varied === "memory" ? `memory: ${r.mechanism} ${r.memory_factor}×` : r.varied;
 }
