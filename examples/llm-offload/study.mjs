@@ -64,6 +64,11 @@ try {
   disk = setUpDisk({ size, blkrxBin, workDir: values["work-dir"], log });
   for (const m of disk.models) log(`${m.path}: ${m.bytes} bytes, ${m.extents} extents in ${m.runs} contiguous runs`);
   if (!values["setup-only"]) await sweep();
+} catch (error) {
+  // One sentence, not a stack: a set-up command that failed or was interrupted (Ctrl-C reaches the whole group).
+  const interrupted = error?.signal === "SIGINT" || error?.signal === "SIGTERM";
+  log(interrupted ? "interrupted: tearing down" : String(error?.message ?? error).split("\n")[0]);
+  process.exitCode = interrupted ? 130 : 1;
 } finally {
   disk?.teardown();
 }
