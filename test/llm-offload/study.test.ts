@@ -122,6 +122,9 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
     );
   });
 
+  // Not yet reliable: measured 6 (quantize) vs 1 (eval) in one run and 2 vs 4 in the next. At 0.8× memory the
+  // whole run has only ~10 backward transitions, so the counts are noise; the next step is an eval-order run at
+  // 0.5× memory and comparing inference phases, or the report's explanation with numbers (issue 15 allows either).
   it("quantize order has backward transitions inside layers that the eval order lacks", () => {
     const q = attribution(baseline()).all;
     const e = attribution(run((r) => r.varied === "order")).all;
