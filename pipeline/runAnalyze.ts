@@ -1,7 +1,8 @@
 import { firstValueFrom, forkJoin, type Observable, type OperatorFunction, pipe, share, tap } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { newSkipCounter } from "../model/errors.js";
-import type { FileMap } from "../operators/fileMap.js";
+import type { GgufLayout } from "../model/ggufLayout.js";
+import { type FileMap, fileSectorsOf } from "../operators/fileMap.js";
 import { type LatencyGrouping, type LatencyReport, latencySummary } from "../operators/latencySummary.js";
 import { type RequestBatch, requestLifecycle } from "../operators/requestLifecycle.js";
 import { sectorRange } from "../operators/sectorRange.js";
@@ -9,8 +10,10 @@ import { onDevice, rowsOnDevice, selectionFilter } from "../operators/select.js"
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
+import { type TensorAttribution, TensorAttributionAccumulator } from "../operators/tensorAttribution.js";
 import { progressFor } from "../sinks/progress.js";
 import { fromTrace } from "../sources/fromTrace.js";
+import { readGgufLayout } from "../sources/ggufHeader.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
 import { deviceOfOption, requireOneDevice } from "./deviceOption.js";
@@ -23,7 +26,14 @@ import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
  *
  * @example await runAnalyze(["x.bin"], { action: "D", rw: "read", small: 256, medium: 2048, db: false, json: true }, false);
  */
-export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, dbIsDefault: boolean): Promise<Summary> {
+export async function runAnalyze(
+  inputs: string[],
+  options: AnalyzeCliOptions,
+  dbIsDefault: boolean,
+): Promise<Summary & Partial<TensorAttribution>> {
+  // the GGUF header is read while the extents and the store are opened
+  const layoutLoad = options.gguf !== undefined ? readGgufLayout(options.gguf) : undefined;
+  layoutLoad?.catch(() => undefined); // awaited below; a failure there is the one reported
   const fileMap = await fileMapFromOptions(options);
   const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const skips = options.lenient ? newSkipCounter() : undefined;
@@ -54,7 +64,15 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     medium: options.medium,
     ...(options.device !== undefined ? { device: options.device } : {}),
   });
-  let summary: Summary;
+  let summary: Summary & Partial<TensorAttribution>;
+  let attribution: TensorAttributionAccumulator | undefined;
+  try {
+    if (layoutLoad && options.gguf !== undefined)
+      attribution = ggufAttribution(await layoutLoad, options.gguf, fileMap);
+  } catch (error: unknown) {
+    await writer?.abort();
+    throw error;
+  }
   const progress = await progressFor(inputs);
   try {
     const events = fromTrace(inputs, {
@@ -75,7 +93,10 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     const summarized = (source: Observable<EventBatch>) =>
       source.pipe(
         analyzeEvents(analysis),
-        tap((batch) => writer?.append(batch)),
+        tap((batch) => {
+          writer?.append(batch);
+          attribution?.add(batch);
+        }),
         summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
       );
     if (options.latency) {
@@ -94,6 +115,7 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
       what: describeSelection(options.action, options.rw),
       ...(options.device !== undefined ? { device: options.device } : {}),
     });
+    if (attribution) summary = { ...summary, ...attribution.result() };
   } catch (error: unknown) {
     await writer?.abort();
     throw error;
@@ -116,12 +138,37 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   else {
     const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
     process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
+    if (summary.tensors && summary.backward) {
+      const { renderAttribution } = await import("../sinks/gguf/attributionTables.js");
+      process.stdout.write(
+        renderAttribution({ tensors: summary.tensors, backward: summary.backward }, { top: options.top ?? 10 }),
+      );
+    }
     if (summary.latency) {
       const { renderLatency } = await import("../sinks/latencyTable.js");
       process.stdout.write(renderLatency(summary.latency));
     }
   }
   return summary;
+}
+
+/**
+ * The attribution accumulator of `--gguf`: `(end)` runs to the file's last
+ * sector (from the extents, or the model's size without them); a note when
+ * the extents describe a file of another size than the model.
+ */
+export function ggufAttribution(
+  layout: GgufLayout,
+  model: string,
+  fileMap: FileMap | undefined,
+): TensorAttributionAccumulator {
+  if (fileMap && fileMap.fileSize !== layout.fileBytes) {
+    process.stderr.write(
+      `blkrx: note: the extents describe a file of ${fileMap.fileSize} bytes but ${model} has ${layout.fileBytes} bytes\n`,
+    );
+  }
+  const endBytes = (fileMap ? fileSectorsOf(fileMap) : Math.ceil(layout.fileBytes / 512)) * 512;
+  return new TensorAttributionAccumulator(layout, endBytes);
 }
 
 /** The latency branch of `analyze --latency`: requests of the device and within the file range (if any), summarized by group. */

@@ -37,6 +37,8 @@ export interface AnalysisCliOptions {
   format?: "binary" | "blkparse" | "ftrace" | "ndjson";
   lenient?: boolean;
   device?: string;
+  /** `--gguf MODEL.gguf` (see {@link ggufOption}). */
+  gguf?: string;
 }
 
 /** The shared input options of replay commands (format, lenient). */
@@ -80,4 +82,31 @@ export function analysisOptions(): Option[] {
     new Option("--small <sectors>", "largest small gap").argParser(nonNegativeInt).default(256),
     new Option("--medium <sectors>", "largest medium gap").argParser(nonNegativeInt).default(2048),
   ];
+}
+
+/** Help text of `--gguf`. */
+export const GGUF_HELP =
+  "the GGUF model the trace read: attribute reads and backward seeks to its tensors (spec v2: `tensors` and `backward` in --json, per-layer tables)";
+
+/**
+ * `--gguf MODEL.gguf` of the commands that can attribute reads to tensors
+ * (analyze, latency, plot; live and run add it with `cmd.addOption(ggufOption())`).
+ *
+ * @example cmd.addOption(ggufOption())
+ */
+export function ggufOption(): Option {
+  return new Option("--gguf <model.gguf>", GGUF_HELP);
+}
+
+/** `--top N`: rows of the backward-transition table with `--gguf`. */
+export function ggufTopOption(): Option {
+  return new Option("--top <n>", "backward transitions shown in the table with --gguf")
+    .argParser(positiveInt)
+    .default(10);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
 }
