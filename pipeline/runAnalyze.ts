@@ -1,8 +1,7 @@
 import { firstValueFrom, forkJoin, type Observable, type OperatorFunction, pipe, share, tap } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { newSkipCounter } from "../model/errors.js";
-import type { GgufLayout } from "../model/ggufLayout.js";
-import { type FileMap, fileSectorsOf } from "../operators/fileMap.js";
+import type { FileMap } from "../operators/fileMap.js";
 import { type LatencyGrouping, type LatencyReport, latencySummary } from "../operators/latencySummary.js";
 import { type RequestBatch, requestLifecycle } from "../operators/requestLifecycle.js";
 import { sectorRange } from "../operators/sectorRange.js";
@@ -18,6 +17,7 @@ import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
 import { deviceOfOption, requireOneDevice } from "./deviceOption.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
+import { ggufEndBytes } from "./ggufEndBytes.js";
 import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
 
 /**
@@ -67,8 +67,10 @@ export async function runAnalyze(
   let summary: Summary & Partial<TensorAttribution>;
   let attribution: TensorAttributionAccumulator | undefined;
   try {
-    if (layoutLoad && options.gguf !== undefined)
-      attribution = ggufAttribution(await layoutLoad, options.gguf, fileMap);
+    if (layoutLoad && options.gguf !== undefined) {
+      const layout = await layoutLoad;
+      attribution = new TensorAttributionAccumulator(layout, ggufEndBytes(layout, options.gguf, fileMap));
+    }
   } catch (error: unknown) {
     await writer?.abort();
     throw error;
@@ -150,25 +152,6 @@ export async function runAnalyze(
     }
   }
   return summary;
-}
-
-/**
- * The attribution accumulator of `--gguf`: `(end)` runs to the file's last
- * sector (from the extents, or the model's size without them); a note when
- * the extents describe a file of another size than the model.
- */
-export function ggufAttribution(
-  layout: GgufLayout,
-  model: string,
-  fileMap: FileMap | undefined,
-): TensorAttributionAccumulator {
-  if (fileMap && fileMap.fileSize !== layout.fileBytes) {
-    process.stderr.write(
-      `blkrx: note: the extents describe a file of ${fileMap.fileSize} bytes but ${model} has ${layout.fileBytes} bytes\n`,
-    );
-  }
-  const endBytes = (fileMap ? fileSectorsOf(fileMap) : Math.ceil(layout.fileBytes / 512)) * 512;
-  return new TensorAttributionAccumulator(layout, endBytes);
 }
 
 /** The latency branch of `analyze --latency`: requests of the device and within the file range (if any), summarized by group. */
