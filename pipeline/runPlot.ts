@@ -59,7 +59,7 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
         const run = await loadStoredRun(store, id);
         const title = options.title ?? String(run.params.label ?? `run ${id}`);
         const analysis = {
-          action: run.params.action as "Q" | "D" | "C",
+          action: String(run.params.action),
           rw: run.params.rw as "read" | "write" | "any",
           small: Number(run.params.small),
           medium: Number(run.params.medium),
@@ -148,7 +148,7 @@ interface PlotData {
 }
 
 interface Analysis {
-  action: "Q" | "D" | "C";
+  action: string;
   rw: "read" | "write" | "any";
   small: number;
   medium: number;

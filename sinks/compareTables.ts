@@ -16,7 +16,8 @@ const nameOf = (run: CompareRun): string => run.label ?? `run ${run.runId}`;
 const share = (count: number, events: number): number | null => (events > 1 ? count / (events - 1) : null);
 
 /**
- * The study's results table: one row per run with configuration, device,
+ * The study's results table: one row per run with configuration, the
+ * actions counted (so a `Q,D,C` count shows beside a `D` one), device,
  * extents, memory limit (or locked memory), time, tokens/s, total read and
  * unique bytes (GiB/MiB, see sinks/units.ts), coverage % and the share of
  * backward physical gaps.
@@ -27,6 +28,7 @@ export function resultsTable(runs: readonly CompareRun[]): TextTable {
   return {
     head: [
       "configuration",
+      "actions",
       "device",
       "extents",
       "memory limit",
@@ -39,6 +41,7 @@ export function resultsTable(runs: readonly CompareRun[]): TextTable {
     ],
     rows: runs.map((r) => [
       nameOf(r),
+      r.action,
       r.device ?? "–",
       r.extents === null ? "–" : String(r.extents),
       size(r.memLimitBytes ?? r.lockedBytes),

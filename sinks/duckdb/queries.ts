@@ -54,6 +54,8 @@ FROM runs ORDER BY run_id DESC`;
 export interface CompareRun {
   runId: number;
   label: string | null;
+  /** The action selection counted (`D`, `Q,D,C`, `all`). */
+  action: string;
   device: string | null;
   extents: number | null;
   memLimitBytes: number | null;
@@ -76,7 +78,7 @@ export interface CompareRun {
 export async function compareRuns(store: Store, runIds: readonly number[]): Promise<CompareRun[]> {
   const result = await query(
     store,
-    `SELECT run_id, label, device, extent_count, mem_limit_bytes, locked_bytes,
+    `SELECT run_id, label, action, device, extent_count, mem_limit_bytes, locked_bytes,
        COALESCE(wall_seconds, duration_ns / 1e9) AS seconds, tokens_per_second, read_bytes, unique_bytes, coverage, events,
        [physical_sequential, physical_small, physical_medium, physical_large, physical_backward] AS physical,
        [logical_sequential, logical_small, logical_medium, logical_large, logical_backward] AS logical
@@ -89,6 +91,7 @@ export async function compareRuns(store: Store, runIds: readonly number[]): Prom
     return {
       runId: id,
       label: r.label as string | null,
+      action: r.action as string,
       device: r.device as string | null,
       extents: r.extent_count as number | null,
       memLimitBytes: r.mem_limit_bytes as number | null,
