@@ -124,7 +124,9 @@ export async function runAnalyze(
   } finally {
     progress.stop();
   }
-  const runId = await writer?.commit(summary, { ...(skips ? { skipped: skips.skipped } : {}), warnings });
+  const tensors =
+    summary.tensors && summary.backward ? { tensors: { tensors: summary.tensors, backward: summary.backward } } : {};
+  const runId = await writer?.commit(summary, { ...(skips ? { skipped: skips.skipped } : {}), warnings, ...tensors });
   if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   if (skips && skips.skipped > 0) {
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);

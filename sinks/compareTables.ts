@@ -76,6 +76,29 @@ export function gapTable(runs: readonly CompareRun[]): TextTable {
 }
 
 /**
+ * Per tensor group, the bytes each `analyze --gguf` run read, as a size and
+ * as a multiple of the group's size ("263.0 MiB (3.0×)"), runs side by
+ * side; undefined when no run has tensor rows.
+ *
+ * @example const t = tensorGroupTable(runs); if (t) print(renderConsole(t));
+ */
+export function tensorGroupTable(runs: readonly CompareRun[]): TextTable | undefined {
+  if (runs.every((r) => r.groups.length === 0)) return undefined;
+  const groups = [...new Set(runs.flatMap((r) => r.groups.map((g) => g.group)))];
+  return {
+    head: ["group", ...runs.map(nameOf)],
+    rows: groups.map((group) => [
+      group,
+      ...runs.map((r) => {
+        const g = r.groups.find((x) => x.group === group);
+        if (!g) return "–";
+        return g.bytes > 0 ? `${size(g.readBytes)} (${(g.readBytes / g.bytes).toFixed(1)}×)` : size(g.readBytes);
+      }),
+    ]),
+  };
+}
+
+/**
  * A table drawn with box characters for the terminal (cli-table3).
  *
  * @example process.stdout.write(`${renderConsole(table)}\n`);

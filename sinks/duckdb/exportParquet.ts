@@ -9,13 +9,16 @@ export interface ExportCounts {
   events: number;
   rawEvents: number;
   extents: number;
+  /** Rows of `tensors` (GGUF regions of `analyze --gguf` runs). */
+  tensors: number;
 }
 
 const quote = (path: string): string => `'${path.replaceAll("'", "''")}'`;
 
 /**
  * Export runs (all, or the ids given) as a Parquet dataset under `dir`:
- * `runs.parquet`, `extents.parquet`, and hive-partitioned
+ * `runs.parquet`, `extents.parquet`, `tensors.parquet`,
+ * `tensor_transitions.parquet` (GGUF attribution), and hive-partitioned
  * `events/run_id=N/*.parquet` and `raw_events/run_id=N/*.parquet`, written
  * by DuckDB's `COPY ... (FORMAT parquet, PARTITION_BY (run_id))`. Each
  * export replaces the dataset in `dir`, so runs.parquet and the partitions
@@ -35,12 +38,20 @@ export async function exportParquet(store: Store, dir: string, runIds: readonly 
     events: await count("events"),
     rawEvents: await count("raw_events"),
     extents: await count("extents"),
+    tensors: await count("tensors"),
   };
   await con.run(
     `COPY (SELECT * FROM runs ${where} ORDER BY run_id) TO ${quote(join(root, "runs.parquet"))} (FORMAT parquet)`,
   );
   await con.run(
     `COPY (SELECT * FROM extents ${where} ORDER BY run_id, ordinal) TO ${quote(join(root, "extents.parquet"))} (FORMAT parquet)`,
+  );
+  // the GGUF attribution tables are small: one file each, like extents
+  await con.run(
+    `COPY (SELECT * FROM tensors ${where} ORDER BY run_id, ordinal) TO ${quote(join(root, "tensors.parquet"))} (FORMAT parquet)`,
+  );
+  await con.run(
+    `COPY (SELECT * FROM tensor_transitions ${where} ORDER BY run_id, count DESC, from_region, to_region) TO ${quote(join(root, "tensor_transitions.parquet"))} (FORMAT parquet)`,
   );
   for (const table of ["events", "raw_events"] as const) {
     if ((table === "events" ? counts.events : counts.rawEvents) === 0) {

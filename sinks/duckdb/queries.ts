@@ -68,6 +68,8 @@ export interface CompareRun {
   events: number;
   physical: readonly number[];
   logical: readonly number[];
+  /** Per tensor group of an `analyze --gguf` run (file order of first tensor); empty otherwise. */
+  groups: readonly { group: string; readBytes: number; bytes: number }[];
 }
 
 /**
@@ -85,6 +87,13 @@ export async function compareRuns(store: Store, runIds: readonly number[]): Prom
      FROM runs WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")})`,
   );
   const byId = new Map(rowObjects(result).map((r) => [r.run_id as number, r]));
+  const groupRows = rowObjects(
+    await query(
+      store,
+      `SELECT run_id, group_name, sum(read_bytes) AS read_bytes, sum(bytes) AS bytes FROM tensors
+       WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")}) GROUP BY run_id, group_name ORDER BY run_id, min(ordinal)`,
+    ),
+  );
   return runIds.map((id) => {
     const r = byId.get(id);
     if (!r) throw new RangeError(`Cannot compare run ${id}: the store has no run with that id (see blkrx runs)`);
@@ -104,6 +113,9 @@ export async function compareRuns(store: Store, runIds: readonly number[]): Prom
       events: r.events as number,
       physical: r.physical as number[],
       logical: r.logical as number[],
+      groups: groupRows
+        .filter((g) => g.run_id === id)
+        .map((g) => ({ group: g.group_name as string, readBytes: Number(g.read_bytes), bytes: Number(g.bytes) })),
     };
   });
 }
