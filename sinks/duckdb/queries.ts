@@ -87,13 +87,16 @@ export async function compareRuns(store: Store, runIds: readonly number[]): Prom
      FROM runs WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")})`,
   );
   const byId = new Map(rowObjects(result).map((r) => [r.run_id as number, r]));
-  const groupRows = rowObjects(
-    await query(
-      store,
-      `SELECT run_id, group_name, sum(read_bytes) AS read_bytes, sum(bytes) AS bytes FROM tensors
-       WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")}) GROUP BY run_id, group_name ORDER BY run_id, min(ordinal)`,
-    ),
-  );
+  // a store opened read-only keeps its schema: one written before the tensors table has no GGUF rows
+  const groupRows = (await hasTable(store, "tensors"))
+    ? rowObjects(
+        await query(
+          store,
+          `SELECT run_id, group_name, sum(read_bytes) AS read_bytes, sum(bytes) AS bytes FROM tensors
+           WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")}) GROUP BY run_id, group_name ORDER BY run_id, min(ordinal)`,
+        ),
+      )
+    : [];
   return runIds.map((id) => {
     const r = byId.get(id);
     if (!r) throw new RangeError(`Cannot compare run ${id}: the store has no run with that id (see blkrx runs)`);
@@ -128,4 +131,18 @@ export function parseRunIds(args: readonly string[]): number[] {
       throw new TypeError(`Cannot use "${a}" as a run id: expected a positive integer`);
     return id;
   });
+}
+
+/**
+ * True when the store has this base table (stores opened read-only are not
+ * migrated, so a table added since they were written may be missing).
+ *
+ * @example if (await hasTable(store, "tensors")) ...
+ */
+export async function hasTable(store: Store, table: string): Promise<boolean> {
+  const reader = await store.connection.runAndReadAll(
+    "SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND schema_name = 'main' AND database_name = current_database()",
+    [table],
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
 }

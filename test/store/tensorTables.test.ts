@@ -79,4 +79,17 @@ describe("analyze --gguf --db: the tensors and tensor_transitions tables", () =>
     );
     expect([Number(left[0]?.t), Number(left[0]?.b), Number(left[0]?.all_t)]).toEqual([0, 0, 60]);
   });
+
+  it("compare and export still work on a store written before these tables (opened read-only, not migrated)", async () => {
+    const old = join(dir, "old.duckdb");
+    const base = ["analyze", "pressure-frag.bin", "--db", old];
+    expect((await blkrx(base)).exitCode).toBe(0);
+    const drop = await blkrx(["sql", "--db", old, "DROP TABLE tensors; DROP TABLE tensor_transitions"]);
+    expect(drop.exitCode, drop.stderr).toBe(0);
+    const r = await blkrx(["compare", "1", "--db", old, "--markdown"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain("tensor group");
+    const e = await blkrx(["export", "--db", old, "--parquet", join(dir, "old-parquet")]);
+    expect(e.exitCode, e.stderr).toBe(0);
+  });
 });
