@@ -9,6 +9,7 @@ import { availableParallelism, cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { analyzeManyGoal } from "./goals/analyzeMany.js";
 import type { BenchContext, Goal } from "./goals/context.js";
+import { datasetGoals } from "./goals/datasets.js";
 import { duckdbGoals } from "./goals/duckdb.js";
 import { ggufGoal } from "./goals/gguf.js";
 import { linearityGoal } from "./goals/linearity.js";
@@ -27,6 +28,7 @@ export const GOALS: Record<string, Goal> = {
   duckdb: duckdbGoals,
   store: storeGoals,
   many: analyzeManyGoal,
+  datasets: datasetGoals,
   live: liveGoal,
   gguf: ggufGoal,
   plot: plotGoals,

@@ -100,6 +100,21 @@ export function actionLetter(action: number): string {
   return ACTION_LETTERS[action & 0xffff] ?? "?";
 }
 
+/** Raw action of a MESSAGE notify record (`BLK_TN_MESSAGE`, compared whole as blkparse does). */
+export const MESSAGE_ACTION = (Cat.NOTIFY | Notify.MESSAGE) >>> 0;
+
+/**
+ * True for the records blkparse puts in time order and takes time zero from:
+ * every record except notify records, of which only a plain MESSAGE counts.
+ * Process-name and timestamp notes are handled where they are read; on real
+ * blktrace captures they carry another clock.
+ *
+ * @example isTimedRecord(Cat.NOTIFY | Notify.PROCESS) // false
+ */
+export function isTimedRecord(action: number): boolean {
+  return (action & Cat.NOTIFY) === 0 || action >>> 0 === MESSAGE_ACTION;
+}
+
 /** True when the raw action is a notify record (process name, timestamp, message). */
 export function isNotify(action: number): boolean {
   return (action & Cat.NOTIFY) !== 0;

@@ -54,7 +54,7 @@ export interface GapColumns {
 export interface EventBatch {
   /** Number of events (rows). */
   readonly length: number;
-  /** Time in ns since the first event of the trace. */
+  /** Time in ns since the trace's time zero (blkparse's: see `fromTrace`). */
   readonly time: Float64Array;
   /** Start sector (512-byte units) on the traced device. */
   readonly sector: Float64Array;

@@ -42,7 +42,9 @@ export function accessGrid(options: AccessGridOptions = {}): OperatorFunction<Ev
   const columns = options.columns ?? 600;
   const rows = options.rows ?? 300;
   if (!(Number.isInteger(columns) && columns >= 2 && Number.isInteger(rows) && rows >= 2)) {
-    throw new RangeError(`accessGrid: columns and rows must be integers >= 2, got ${columns} × ${rows}`);
+    throw new RangeError(
+      `Cannot draw the access map: it needs at least 2 columns and 2 rows (got ${columns} × ${rows})`,
+    );
   }
   return foldBatches(
     () => new GridBuilder(columns, rows, options.fileMap),

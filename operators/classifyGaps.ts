@@ -41,7 +41,9 @@ export function classifyGaps(options: GapOptions = {}): OperatorFunction<EventBa
   const small = options.small ?? DEFAULT_SMALL;
   const medium = options.medium ?? DEFAULT_MEDIUM;
   if (!(small >= 0) || !(medium >= small)) {
-    throw new RangeError(`classifyGaps: need 0 <= small <= medium (sectors), got small=${small} medium=${medium}`);
+    throw new RangeError(
+      `Cannot classify gaps: the small limit must be at most the medium limit (got small ${small}, medium ${medium} sectors)`,
+    );
   }
   return (source) =>
     defer(() => {

@@ -28,8 +28,15 @@ export async function extentsOf(path: string): Promise<FileMap> {
   }
   const { execa } = await import("execa"); // loaded on demand: execa costs start-up time for replay-only runs
   const result = await execa("filefrag", ["-v", path], { reject: false });
+  if (result.failed && (result.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+    throw new InputError(`Cannot map ${path}: filefrag is not installed (it comes with e2fsprogs)`);
+  }
   if (result.exitCode !== 0) {
-    throw new InputError(`${path}: filefrag -v failed: ${String(result.stderr || result.stdout).trim()}`);
+    const said = String(result.stderr || result.stdout)
+      .trim()
+      .split("\n")
+      .pop();
+    throw new InputError(`Cannot map ${path}: filefrag -v failed (${said || `exit ${result.exitCode}`})`);
   }
   const partitionStart = await partitionStartOf(stat.dev);
   return { ...parseFilefrag(result.stdout, { source: `filefrag -v ${path}`, partitionStart }), path };

@@ -1,5 +1,5 @@
 import { defer, map, type OperatorFunction, reduce } from "rxjs";
-import { major, minor } from "../model/actions.js";
+import { deviceLabel } from "../model/datasetDevice.js";
 import { LATENCY_INTERVALS, type LatencyInterval, REQUEST_DIRECTIONS, type RequestBatch } from "./requestLifecycle.js";
 
 /**
@@ -81,6 +81,8 @@ export interface LatencyReport {
   unmatched: number;
   /** Bios still in flight when the input ended. */
   pending: number;
+  /** Intervals whose end was stamped before their start (CPU clock skew), counted as 1 ns like btt. */
+  skewed: number;
   overall: LatencyGroup;
   groups: LatencyGroup[];
 }
@@ -205,10 +207,9 @@ export function intervalStats(values: Float64Array): IntervalStats {
 /** The group label of row r. */
 function groupKey(batch: RequestBatch, r: number, by: LatencyGrouping): string {
   switch (by) {
-    case "device": {
-      const d = batch.device[r] as number;
-      return `${major(d)},${minor(d)}`;
-    }
+    case "device":
+      // "major,minor", or the volume name of a dataset device ("msr:usr/0").
+      return deviceLabel(batch.device[r] as number);
     case "direction":
       return REQUEST_DIRECTIONS[batch.direction[r] as number] ?? "other";
     case "process": {
@@ -253,6 +254,7 @@ class LatencyAccumulator {
       agedOut: this.last?.agedOut ?? 0,
       unmatched: this.last?.unmatched ?? 0,
       pending: this.last?.pending ?? 0,
+      skewed: this.last?.skewed ?? 0,
       overall: this.overall.finish(),
       groups,
     };

@@ -40,15 +40,31 @@ export function phases(spec: PhaseSpec): MonoTypeOperatorFunction<EventBatch> {
     }
   }
   if (bounds.length > 65534) throw new RangeError(`Cannot split into ${bounds.length + 1} phases: at most 65535`);
+  return phasesBy((t) => phaseAt(bounds, t));
+}
+
+/**
+ * Set each batch's `phase` column from `phaseOf(time)`, asked as each batch
+ * passes: for phases whose boundaries become known while the trace streams
+ * (a workload's marker line closes the current phase at the time it was seen).
+ *
+ * @example liveTrace(opts).pipe(phasesBy((t) => (t < markerNs ? 0 : 1)))
+ */
+export function phasesBy(phaseOf: (time: number) => number): MonoTypeOperatorFunction<EventBatch> {
   return map((batch) => {
     const phase = new Uint16Array(batch.length);
-    for (let i = 0; i < batch.length; i++) phase[i] = phaseOf(bounds, batch.time[i] as number);
+    for (let i = 0; i < batch.length; i++) phase[i] = phaseOf(batch.time[i] as number);
     return { ...batch, phase };
   });
 }
 
-/** Index of the phase holding time t: count of boundaries ≤ t (binary search). */
-function phaseOf(bounds: Float64Array, t: number): number {
+/**
+ * Index of the phase holding time t: the count of boundaries ≤ t (binary
+ * search over ascending boundaries).
+ *
+ * @example phaseAt([10, 20], 15) // 1
+ */
+export function phaseAt(bounds: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = bounds.length;
   while (lo < hi) {

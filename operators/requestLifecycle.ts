@@ -12,7 +12,11 @@ import { type EventBatch, payloadOf } from "../model/batch.js";
  * G, I and M/F attach to the queued bio that starts at their sector; a D or
  * C covers every queued bio lying wholly inside its sector range (a merged
  * request completes all of its bios); zero-byte events (flushes) are
- * ignored; a non-positive interval counts as 1 ns. One deliberate
+ * ignored; G2I, I2D and M2D are taken only when the later stage arrives
+ * after the earlier one (btt computes them on arrival); a non-positive
+ * interval counts as 1 ns (and one whose end was
+ * stamped before its start, by another CPU's skewed clock, is counted in
+ * `skewed`: btt clamps it the same way). One deliberate
  * difference: an X (split) splits the queued bio in two at the split
  * sector, so both halves are followed to their own D and C, where btt loses
  * them.
@@ -66,6 +70,11 @@ export interface RequestBatch {
   readonly unmatched: number;
   /** Bios still waiting for completion when this batch was made. */
   readonly pending: number;
+  /**
+   * Intervals so far whose end was stamped before their start (the events
+   * came from CPUs whose clocks disagree); each counts as 1 ns, as in btt.
+   */
+  readonly skewed: number;
   /** True on the last batch, emitted when the source completes (it may have no rows). */
   readonly final: boolean;
 }
@@ -79,6 +88,12 @@ export interface RequestLifecycleOptions {
 }
 
 const NO_SLOT = -1;
+/**
+ * Which intervals btt computes for a bio: it takes G2I when the I arrives
+ * after the G, I2D (else M2D) when the D arrives after the I (else the M);
+ * a stage that comes later than its successor gives no interval.
+ */
+const Has = { G2I: 1, I2D: 2, M2D: 4 } as const;
 
 /** Growable output columns for one emitted batch. */
 class RecordColumns {
@@ -127,12 +142,6 @@ function validateOptions(options: RequestLifecycleOptions): void {
   }
 }
 
-/** Interval from `from` to `to` in ns as btt counts it: NaN when a stage is missing, at least 1 ns. */
-function delta(from: number, to: number): number {
-  if (Number.isNaN(from) || Number.isNaN(to)) return Number.NaN;
-  return from < to ? to - from : 1;
-}
-
 /** RequestDirection code of a raw action. */
 function directionOf(action: number): number {
   if (action & Cat.DISCARD) return RequestDirection.discard;
@@ -165,6 +174,8 @@ export class RequestTracker {
   private gT = new Float64Array(0);
   private iT = new Float64Array(0);
   private mT = new Float64Array(0);
+  /** `Has` bits: the intervals btt would compute for the bio, given the order its stages came in. */
+  private has = new Uint8Array(0);
   private dT = new Float64Array(0);
   private nextSame = new Int32Array(0);
   private live = new Uint8Array(0);
@@ -178,6 +189,7 @@ export class RequestTracker {
   private liveCount = 0;
   private agedOut = 0;
   private unmatched = 0;
+  private skewed = 0;
   private now = 0;
   private lastSweep = 0;
   private out = new RecordColumns();
@@ -215,9 +227,12 @@ export class RequestTracker {
         case Act.GETRQ:
           this.onStage(this.gT, d, s, t);
           break;
-        case Act.INSERT:
-          this.onStage(this.iT, d, s, t);
+        case Act.INSERT: {
+          const slot = this.onStage(this.iT, d, s, t);
+          if (slot !== NO_SLOT && !Number.isNaN(this.gT[slot] as number))
+            this.has[slot] = (this.has[slot] as number) | Has.G2I;
           break;
+        }
         case Act.BACKMERGE:
         case Act.FRONTMERGE:
           this.onStage(this.mT, d, s, t);
@@ -273,6 +288,7 @@ export class RequestTracker {
       agedOut: this.agedOut,
       unmatched: this.unmatched,
       pending: this.liveCount,
+      skewed: this.skewed,
       final,
     };
     o.length = 0;
@@ -289,14 +305,15 @@ export class RequestTracker {
     this.dir[slot] = directionOf(batch.action[i] as number);
   }
 
-  /** G, I, M/F: stamp the first bio starting at `s` that has not reached that stage yet. */
-  private onStage(stamp: Float64Array, d: number, s: number, t: number): void {
+  /** G, I, M/F: stamp the first bio starting at `s` that has not reached that stage yet; returns its slot. */
+  private onStage(stamp: Float64Array, d: number, s: number, t: number): number {
     for (let slot = this.head(d, s); slot !== NO_SLOT; slot = this.nextSame[slot] as number) {
       if (Number.isNaN(stamp[slot] as number)) {
         stamp[slot] = t;
-        return;
+        return slot;
       }
     }
+    return NO_SLOT;
   }
 
   /** X: split the bio starting at `s` at the sector in the payload (big-endian u64). */
@@ -313,6 +330,7 @@ export class RequestTracker {
         this.gT[piece] = this.gT[slot] as number;
         this.iT[piece] = this.iT[slot] as number;
         this.mT[piece] = this.mT[slot] as number;
+        this.has[piece] = this.has[slot] as number;
         this.pid[piece] = this.pid[slot] as number;
         this.phase[piece] = this.phase[slot] as number;
         this.dir[piece] = this.dir[slot] as number;
@@ -337,6 +355,9 @@ export class RequestTracker {
       const slot = this.cover(d, at, e, this.dT, false);
       if (slot === NO_SLOT) break;
       this.dT[slot] = t;
+      const ins = !Number.isNaN(this.iT[slot] as number);
+      const merged = !Number.isNaN(this.mT[slot] as number);
+      this.has[slot] = ((this.has[slot] as number) & Has.G2I) | (ins ? Has.I2D : merged ? Has.M2D : 0);
       if ((this.end[slot] as number) <= at) break;
       at = this.end[slot] as number;
       found++;
@@ -401,13 +422,26 @@ export class RequestTracker {
     o.phase[r] = this.phase[slot] as number;
     o.time[r] = t;
     const iv = o.intervals;
-    (iv[0] as Float64Array)[r] = delta(q, g);
-    (iv[1] as Float64Array)[r] = delta(g, ins);
-    (iv[2] as Float64Array)[r] = delta(q, m);
-    (iv[3] as Float64Array)[r] = delta(ins, dt);
-    (iv[4] as Float64Array)[r] = Number.isNaN(ins) ? delta(m, dt) : Number.NaN;
-    (iv[5] as Float64Array)[r] = delta(dt, t);
-    (iv[6] as Float64Array)[r] = delta(q, t);
+    const has = this.has[slot] as number;
+    (iv[0] as Float64Array)[r] = this.delta(q, g);
+    (iv[1] as Float64Array)[r] = has & Has.G2I ? this.delta(g, ins) : Number.NaN;
+    (iv[2] as Float64Array)[r] = this.delta(q, m);
+    (iv[3] as Float64Array)[r] = has & Has.I2D ? this.delta(ins, dt) : Number.NaN;
+    (iv[4] as Float64Array)[r] = has & Has.M2D ? this.delta(m, dt) : Number.NaN;
+    (iv[5] as Float64Array)[r] = this.delta(dt, t);
+    (iv[6] as Float64Array)[r] = this.delta(q, t);
+  }
+
+  /**
+   * Interval from `from` to `to` in ns as btt's `tdelta` counts it: NaN when
+   * a stage is missing, else at least 1 ns; an end stamped before its start
+   * (skewed CPU clocks) is counted in `skewed`.
+   */
+  private delta(from: number, to: number): number {
+    if (Number.isNaN(from) || Number.isNaN(to)) return Number.NaN;
+    if (from < to) return to - from;
+    if (from > to) this.skewed++;
+    return 1;
   }
 
   private head(d: number, s: number): number {
@@ -434,6 +468,7 @@ export class RequestTracker {
     this.iT[slot] = Number.NaN;
     this.mT[slot] = Number.NaN;
     this.dT[slot] = Number.NaN;
+    this.has[slot] = 0;
     this.nextSame[slot] = NO_SLOT;
     this.live[slot] = 1;
     this.liveCount++;
@@ -525,6 +560,7 @@ export class RequestTracker {
     this.iT = g(this.iT, new Float64Array(cap));
     this.mT = g(this.mT, new Float64Array(cap));
     this.dT = g(this.dT, new Float64Array(cap));
+    this.has = g(this.has, new Uint8Array(cap));
     this.nextSame = g(this.nextSame, new Int32Array(cap));
     this.live = g(this.live, new Uint8Array(cap));
     const free = new Int32Array(cap);

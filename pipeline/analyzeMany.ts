@@ -32,10 +32,21 @@ export interface RunSettings {
   device?: number;
   /** The `--device` value as the user typed it, for messages. */
   deviceAsTyped?: string;
+  /** One run per device of each input (`--split-by device`). */
+  splitByDevice?: boolean;
+}
+
+/** One device's run of an input split by device. */
+export interface DeviceRun {
+  /** Display name: "alibaba:419", "msr:usr/0", or "major,minor". */
+  device: string;
+  summary: Summary;
 }
 
 /** The outcome of one input: its summary, or the one-sentence reason it failed. */
-export type RunOutcome = { input: string; summary: Summary; note?: string } | { input: string; error: string };
+export type RunOutcome =
+  | { input: string; device?: string; summary: Summary; note?: string }
+  | { input: string; error: string };
 
 /** Options for {@link analyzeMany}. */
 export interface AnalyzeManyOptions {
@@ -122,11 +133,11 @@ export async function* analyzeMany(
     throw new RangeError(`Cannot analyze with ${jobs} jobs: jobs must be a positive integer`);
   }
   if (inputs.includes("-")) throw new TypeError('analyze-many reads files, not standard input ("-")');
-  const results = new Array<RunOutcome | undefined>(inputs.length);
+  const results = new Array<RunOutcome[] | undefined>(inputs.length);
   let wake: (() => void) | undefined;
   let next = 0;
   const workers = new Set<Worker>();
-  const settle = (index: number, outcome: RunOutcome): void => {
+  const settle = (index: number, outcome: RunOutcome[]): void => {
     results[index] = outcome;
     wake?.();
   };
@@ -145,19 +156,14 @@ export async function* analyzeMany(
     };
     worker.on("message", (reply: WorkerReply) => {
       const input = inputs[reply.index] as string;
-      settle(
-        reply.index,
-        "summary" in reply
-          ? { input, summary: reply.summary, ...(reply.note !== undefined ? { note: reply.note } : {}) }
-          : { input, error: reply.error },
-      );
+      settle(reply.index, outcomesOf(input, reply));
       current = -1;
       feed();
     });
     worker.on("error", (error: Error) => {
       // The worker died (not an input error: those come back as replies); fail its input, go on with a new one.
       workers.delete(worker);
-      if (current >= 0) settle(current, { input: inputs[current] as string, error: error.message });
+      if (current >= 0) settle(current, [{ input: inputs[current] as string, error: error.message }]);
       if (next < inputs.length) start();
     });
     feed();
@@ -166,15 +172,26 @@ export async function* analyzeMany(
   try {
     for (let i = 0; i < inputs.length; i++) {
       while (!results[i]) await new Promise<void>((resolve) => (wake = resolve));
-      yield results[i] as RunOutcome;
+      yield* results[i] as RunOutcome[];
     }
   } finally {
     await Promise.all([...workers].map((w) => w.terminate()));
   }
 }
 
+/** The outcomes a worker's reply stands for: one run, one per device, or the error. */
+function outcomesOf(input: string, reply: WorkerReply): RunOutcome[] {
+  if ("summary" in reply)
+    return [{ input, summary: reply.summary, ...(reply.note !== undefined ? { note: reply.note } : {}) }];
+  if ("runs" in reply) return reply.runs.map((r) => ({ input, device: r.device, summary: r.summary }));
+  return [{ input, error: reply.error }];
+}
+
 /** A worker's answer for one input. */
-export type WorkerReply = { index: number; summary: Summary; note?: string } | { index: number; error: string };
+export type WorkerReply =
+  | { index: number; summary: Summary; note?: string }
+  | { index: number; runs: DeviceRun[] }
+  | { index: number; error: string };
 
 /**
  * The `blkrx analyze-many` command: expand the inputs, analyze them on
@@ -196,6 +213,7 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
     ...(options.format ? { format: options.format } : {}),
     ...(options.lenient ? { lenient: true } : {}),
     ...(device !== undefined && options.device !== undefined ? { device, deviceAsTyped: options.device } : {}),
+    ...(options.splitBy === "device" ? { splitByDevice: true } : {}),
   };
   const runs = await expandInputs(inputs);
   if (runs.length === 0) throw new InputError(`${inputs.join(" ")}: no trace files found`);
@@ -207,7 +225,14 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
       process.exitCode = 1;
     } else if (outcome.note !== undefined) process.stderr.write(`blkrx: ${outcome.input}: ${outcome.note}\n`);
     if (options.json) {
-      const line = "summary" in outcome ? { input: outcome.input, ...outcome.summary } : outcome;
+      const line =
+        "summary" in outcome
+          ? {
+              input: outcome.input,
+              ...(outcome.device !== undefined ? { device: outcome.device } : {}),
+              ...outcome.summary,
+            }
+          : outcome;
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
   }
@@ -229,9 +254,10 @@ async function renderRuns(outcomes: readonly RunOutcome[]): Promise<string> {
       continue;
     }
     const s = o.summary;
+    const name = o.device !== undefined ? `${o.input} ${o.device}` : o.input;
     const pairs = Math.max(s.events - 1, 0);
     table.push([
-      o.input,
+      name,
       String(s.events),
       formatBytes(s.readBytes),
       formatBytes(s.uniqueBytes),

@@ -1,5 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { firstValueFrom } from "rxjs";
+import { firstValueFrom, groupBy, map, mergeMap, type Observable, toArray } from "rxjs";
+import { type EventBatch, takeRows } from "../model/batch.js";
+import { deviceLabel } from "../model/datasetDevice.js";
 import { newSkipCounter } from "../model/errors.js";
 import { selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
@@ -7,7 +9,7 @@ import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
-import type { RunSettings, WorkerReply } from "./analyzeMany.js";
+import type { DeviceRun, RunSettings, WorkerReply } from "./analyzeMany.js";
 import { requireOneDevice } from "./deviceOption.js";
 
 /**
@@ -25,27 +27,9 @@ export async function analyzeInput(
   note: (message: string) => void = () => {},
 ): Promise<Summary> {
   const skips = settings.lenient ? newSkipCounter() : undefined;
-  const { fileMap, action, rw, small, medium, device } = settings;
+  const { fileMap, action, rw } = settings;
   const tally = new SelectionTally();
-  const summary = await firstValueFrom(
-    fromTrace([input], {
-      ...(settings.format ? { format: settings.format } : {}),
-      ...(skips ? { lenient: skips } : {}),
-      payloads: false,
-      keep: selectionFilter({ action, rw, tally }),
-    }).pipe(
-      analyzeEvents({
-        action,
-        rw,
-        small,
-        medium,
-        tally,
-        ...(fileMap ? { fileMap } : {}),
-        ...(device !== undefined ? { device } : {}),
-      }),
-      summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
-    ),
-  );
+  const summary = await firstValueFrom(summarizeRun(events(input, settings, skips, tally), settings, skips, tally));
   const words = {
     action,
     rw,
@@ -56,6 +40,88 @@ export async function analyzeInput(
   const why = whyNothingKept(tally, summary.events, words);
   if (why) note(why);
   return summary;
+}
+/**
+ * Analyze one input as one run per device (`analyze-many --split-by device`):
+ * a dataset file holding many volumes gives one summary per volume, in the
+ * order the volumes first appear, each exactly what `analyze` gives for a
+ * file holding that volume alone. The file is read once.
+ *
+ * @example const runs = await analyzeInputByDevice("alibaba.csv", settings); // [{ device: "alibaba:419", summary }, ...]
+ */
+export async function analyzeInputByDevice(input: string, settings: RunSettings): Promise<DeviceRun[]> {
+  const skips = settings.lenient ? newSkipCounter() : undefined;
+  return firstValueFrom(
+    events(input, settings, skips).pipe(
+      mergeMap((batch) => splitByDevice(batch)),
+      groupBy((part) => part.device),
+      mergeMap((group) =>
+        summarizeRun(group.pipe(map((part) => part.batch)), settings, skips).pipe(
+          map((summary) => ({ device: deviceLabel(group.key), summary })),
+        ),
+      ),
+      toArray(),
+    ),
+  );
+}
+
+/** The input's batches with the selection pushed down into the decoder, without payloads. */
+function events(
+  input: string,
+  settings: RunSettings,
+  skips: ReturnType<typeof newSkipCounter> | undefined,
+  tally?: SelectionTally,
+) {
+  const { action, rw } = settings;
+  return fromTrace([input], {
+    ...(settings.format ? { format: settings.format } : {}),
+    ...(skips ? { lenient: skips } : {}),
+    payloads: false,
+    keep: selectionFilter({ action, rw, ...(tally ? { tally } : {}) }),
+  });
+}
+
+function summarizeRun(
+  source: Observable<EventBatch>,
+  settings: RunSettings,
+  skips: ReturnType<typeof newSkipCounter> | undefined,
+  tally?: SelectionTally,
+): Observable<Summary> {
+  const { fileMap, action, rw, small, medium, device } = settings;
+  return source.pipe(
+    analyzeEvents({
+      action,
+      rw,
+      small,
+      medium,
+      ...(tally ? { tally } : {}),
+      ...(fileMap ? { fileMap } : {}),
+      ...(device !== undefined ? { device } : {}),
+    }),
+    summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
+  );
+}
+
+/** A batch as runs of consecutive rows of one device (dataset files mostly hold long runs of one volume). */
+function splitByDevice(batch: EventBatch): { device: number; batch: EventBatch }[] {
+  const out: { device: number; batch: EventBatch }[] = [];
+  const dev = batch.device;
+  let start = 0;
+  for (let i = 1; i <= batch.length; i++) {
+    if (i === batch.length || dev[i] !== dev[start]) {
+      out.push({ device: dev[start] as number, batch: sliceRows(batch, start, i) });
+      start = i;
+    }
+  }
+  return out;
+}
+
+/** Rows [from, to) of a batch (a copy only when it is not the whole batch). */
+function sliceRows(batch: EventBatch, from: number, to: number): EventBatch {
+  if (from === 0 && to === batch.length) return batch;
+  const rows = new Uint32Array(to - from);
+  for (let k = 0; k < rows.length; k++) rows[k] = from + k;
+  return takeRows(batch, rows, rows.length);
 }
 
 /**
@@ -71,11 +137,14 @@ export function serveAnalyses(port: NonNullable<typeof parentPort>, settings: Ru
   port.on("message", async ({ index, input }: { index: number; input: string }) => {
     let reply: WorkerReply;
     try {
-      let note: string | undefined;
-      const summary = await analyzeInput(input, settings, (m) => {
-        note = m;
-      });
-      reply = { index, summary, ...(note !== undefined ? { note } : {}) };
+      if (settings.splitByDevice) reply = { index, runs: await analyzeInputByDevice(input, settings) };
+      else {
+        let note: string | undefined;
+        const summary = await analyzeInput(input, settings, (m) => {
+          note = m;
+        });
+        reply = { index, summary, ...(note !== undefined ? { note } : {}) };
+      }
     } catch (error: unknown) {
       reply = { index, error: error instanceof Error ? error.message : String(error) };
     }

@@ -7,6 +7,7 @@ import { registerExport } from "./commands/export.js";
 import { registerGguf } from "./commands/gguf.js";
 import { registerLatency } from "./commands/latency.js";
 import { registerLive } from "./commands/live.js";
+import { checkGapLimits } from "./commands/options.js";
 import { registerPlot } from "./commands/plot.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError("(run blkrx --help for usage)");
   for (const register of REGISTRARS) register(program);
+  program.hook("preAction", (_program, command) => checkGapLimits(command.opts()));
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { deviceOfDatasetName } from "../model/datasetDevice.js";
 import { InputError } from "../model/errors.js";
 import { describeDevices, type SelectionTally } from "../operators/selectionTally.js";
 
@@ -21,6 +22,9 @@ export function deviceOfOption(value: string): number {
       `Cannot select --device ${value}: a trace records majors below 4096 and minors below 1048576 (got ${major},${minor})`,
     );
   }
+  // Dataset volumes ("msr:usr/0", "alibaba:419") have synthetic device numbers of their own.
+  const dataset = deviceOfDatasetName(value.trim());
+  if (dataset !== undefined) return dataset;
   const name = value.replace(/^\/dev\//, "");
   const sys = `/sys/class/block/${name}/dev`;
   if (name === "" || name.includes("/") || !existsSync(sys)) {

@@ -1,10 +1,28 @@
 import type { EventBatch } from "../model/batch.js";
 import type { RequestBatch } from "../operators/requestLifecycle.js";
 import type { Summary } from "../operators/summaryTypes.js";
-import type { RunExtras, RunMeta } from "../sinks/duckdb/runWriter.js";
+import type { RunExtras, RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
+
+/**
+ * Rows queued for the writer thread above which a live reader pauses, and
+ * below which it reads on: ~3 MB of columns in flight at most, so a store
+ * slower than the trace makes the kernel buffer (counted losses) absorb the
+ * difference instead of the tracer's memory.
+ */
+const BACKLOG_HIGH_ROWS = 65_536;
+const BACKLOG_LOW_ROWS = 16_384;
+
+/** DuckDB memory for live tracing's store: see RunWriterOptions.memoryLimit. */
+export const LIVE_STORE_MEMORY = "16MB";
 
 /** The run store as CLI commands use it: `commit` resolves to the run id, or undefined when nothing was stored. */
 export interface CliStore {
+  /** True while the writer thread has more rows queued than it should (pause the reader). */
+  busy(): boolean;
+  /** Resolves once the writer thread has caught up enough to read on. */
+  whenFree(): Promise<void>;
+  /** Settles once the store is open (rejects when it cannot be; `commit` reports that). */
+  readonly opened: Promise<unknown>;
   append(batch: EventBatch): void;
   appendRaw(batch: EventBatch): void;
   appendRequests(batch: RequestBatch): void;
@@ -26,11 +44,15 @@ export async function openStoreForCli(
   db: string | false,
   isDefault: boolean,
   meta: RunMeta,
+  options: RunWriterOptions = {},
 ): Promise<CliStore | undefined> {
   if (db === false) return undefined;
   const { startRunWriterInWorker } = await import("../sinks/duckdb/workerRunWriter.js");
-  const writer = startRunWriterInWorker(db, meta);
+  const writer = startRunWriterInWorker(db, meta, options);
   return {
+    busy: () => writer.backlogRows > BACKLOG_HIGH_ROWS,
+    whenFree: () => writer.whenBacklogBelow(BACKLOG_LOW_ROWS),
+    opened: writer.opened,
     append: (batch) => writer.append(batch),
     appendRaw: (batch) => writer.appendRaw?.(batch),
     appendRequests: (batch) => writer.appendRequests?.(batch),

@@ -80,7 +80,8 @@ export async function runAnalyze(
     const events = fromTrace(inputs, {
       ...(options.format ? { format: options.format } : {}),
       ...(skips ? { lenient: skips } : {}),
-      payloads: false,
+      // The request lifecycle reads an X (split) record's new sector from its payload; nothing else needs them.
+      payloads: options.latency !== undefined && options.latency !== false,
       onRead: progress.read,
       note,
       // Without latency or raw storage, only the selected records are ever copied out of the decoder.

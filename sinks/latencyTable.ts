@@ -71,7 +71,7 @@ export function renderHistogram(name: string, stats: IntervalStats): string {
 /**
  * Render a latency report for the console: statistics overall and per
  * group, btt's device overhead, Q2C and D2C histograms, and the counts of
- * bios aged out, unmatched or still pending.
+ * bios aged out, unmatched or still pending, and of skewed intervals.
  *
  * @example process.stdout.write(renderLatency(report));
  */
@@ -85,7 +85,7 @@ export function renderLatency(report: LatencyReport): string {
     if (s) parts.push(renderHistogram(name, s));
   }
   parts.push(
-    `completed ${report.requests}, aged out ${report.agedOut}, unmatched ${report.unmatched}, pending at end ${report.pending}\n`,
+    `completed ${report.requests}, aged out ${report.agedOut}, unmatched ${report.unmatched}, pending at end ${report.pending}, skewed intervals (end stamped before start, counted as 1 ns) ${report.skewed}\n`,
   );
   return parts.join("\n");
 }

@@ -12,9 +12,11 @@ export interface LiveViewOptions {
   /** Redraw period in ms. @default 250 on a terminal, 1000 otherwise */
   intervalMs?: number;
   /** Where the view is drawn. @default process.stderr */
-  out?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Extra text at the end of the line (e.g. dropped events), read at each redraw. */
-  status?: () => string;
+  out?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Events lost so far, read at each redraw (undefined: not shown). */
+  dropped?: () => number | undefined;
+  /** Draw even when `out` is not a terminal (one line per period). @default false */
+  always?: boolean;
 }
 
 const SHORT: Record<(typeof GAP_CLASSES)[number], string> = {
@@ -25,27 +27,50 @@ const SHORT: Record<(typeof GAP_CLASSES)[number], string> = {
   backward: "back",
 };
 
+/** Width assumed when the terminal does not say. */
+const DEFAULT_COLUMNS = 80;
+
 /**
- * One status line for a running summary: elapsed time, events and events/s,
- * MiB read and unique, coverage % and the physical gap mix in percent.
+ * One status line for a running summary, at most `width` characters: the
+ * fields in order of importance — elapsed time, events/s, MiB read, unique
+ * MiB, coverage, drops, events, then the physical gap mix — each kept only
+ * while it fits, so a redraw never wraps (a wrapped line breaks `\r` redraws).
  *
- * @example renderLiveLine(summary, 2.5, 40) // "  2.5 s  events 100 (40/s)  read 6.0 MiB  unique ..."
+ * @example renderLiveLine(summary, 2.5, 40, { dropped: 0, width: 80 }) // "  2.5 s  40 ev/s  read 6.3 MiB  unique 6.1 MiB  drops 0  events 100  seq 93% ..."
  */
-export function renderLiveLine(s: Summary, elapsedSeconds: number, eventsPerSecond: number): string {
+export function renderLiveLine(
+  s: Summary,
+  elapsedSeconds: number,
+  eventsPerSecond: number,
+  options: { dropped?: number | undefined; width?: number } = {},
+): string {
   const pairs = Math.max(s.events - 1, 0);
-  const mix = GAP_CLASSES.map((c) => `${SHORT[c]} ${pairs ? ((s.gaps.physical[c] / pairs) * 100).toFixed(0) : "-"}%`);
-  const coverage = s.coverage === null ? "" : `  coverage ${(s.coverage * 100).toFixed(1)} %`;
-  return (
-    `${elapsedSeconds.toFixed(1).padStart(6)} s  events ${s.events} (${Math.round(eventsPerSecond)}/s)` +
-    `  read ${formatMiB(s.readBytes)}  unique ${formatMiB(s.uniqueBytes)}${coverage}  gaps ${mix.join(" ")}`
-  );
+  const fields = [
+    `${elapsedSeconds.toFixed(1).padStart(6)} s`,
+    `${Math.round(eventsPerSecond)} ev/s`,
+    `read ${formatMiB(s.readBytes)}`,
+    `unique ${formatMiB(s.uniqueBytes)}`,
+    ...(s.coverage === null ? [] : [`coverage ${(s.coverage * 100).toFixed(1)} %`]),
+    ...(options.dropped === undefined ? [] : [`drops ${options.dropped}`]),
+    `events ${s.events}`,
+    ...GAP_CLASSES.map((c) => `${SHORT[c]} ${pairs ? ((s.gaps.physical[c] / pairs) * 100).toFixed(0) : "-"}%`),
+  ];
+  const width = options.width ?? Number.POSITIVE_INFINITY;
+  let line = "";
+  for (const field of fields) {
+    const next = line ? `${line}  ${field}` : field;
+    if (next.length > width) break;
+    line = next;
+  }
+  return line;
 }
 
 /**
  * A console live view over analyzed batches (after classifyGaps): passes the
  * batches through unchanged, folds them into a running summary and redraws
- * one status line on stderr at a fixed rate (in place on a terminal, one
- * line per period otherwise). The last state is drawn once more when the
+ * one status line, as wide as the terminal at most, in place on stderr at a
+ * fixed rate. Not drawn when stderr is not a terminal (a log would fill with
+ * redraws) unless `always` (then one line per period). The last state is drawn once more when the
  * source ends or is unsubscribed (on an error only when events were seen, so
  * a start-up failure prints just its one sentence).
  *
@@ -56,6 +81,7 @@ export function liveView(options: LiveViewOptions = {}): MonoTypeOperatorFunctio
     new Observable<EventBatch>((subscriber) => {
       const out = options.out ?? process.stderr;
       const tty = out.isTTY === true;
+      if (!tty && !options.always) return source.subscribe(subscriber);
       const acc = new SummaryAccumulator(options.fileMap);
       const started = Date.now();
       let lastEvents = 0;
@@ -66,8 +92,12 @@ export function liveView(options: LiveViewOptions = {}): MonoTypeOperatorFunctio
         if (now > lastAt) rate = ((acc.events - lastEvents) * 1000) / (now - lastAt);
         lastEvents = acc.events;
         lastAt = now;
-        const extra = options.status?.() ?? "";
-        const line = `${renderLiveLine(acc.summary(), (now - started) / 1000, rate)}${extra ? `  ${extra}` : ""}`;
+        // One column short of the width: a line that fills the last column wraps on some terminals.
+        const width = tty ? (out.columns ?? DEFAULT_COLUMNS) - 1 : Number.POSITIVE_INFINITY;
+        const line = renderLiveLine(acc.summary(), (now - started) / 1000, rate, {
+          dropped: options.dropped?.(),
+          width,
+        });
         out.write(tty ? `\r\x1b[2K${line}${final ? "\n" : ""}` : `${line}\n`);
       };
       const timer = setInterval(() => draw(false), options.intervalMs ?? (tty ? 250 : 1000));

@@ -1,4 +1,4 @@
-import { Cat, Notify } from "../model/actions.js";
+import { Cat, isTimedRecord, Notify } from "../model/actions.js";
 import { allocColumns, type EventBatch, type MutableColumns, sealBatch } from "../model/batch.js";
 import { noteSkip, type SkipCounter, TraceFormatError } from "../model/errors.js";
 import { PayloadArena } from "../model/payloadArena.js";
@@ -16,6 +16,8 @@ const EMPTY = new Uint8Array(0);
 const LOST_EVENTS = /^CPU:\s*\d+ \[LOST (\d+) EVENTS\]\r?$/;
 /** Events per emitted batch. */
 export const DEFAULT_BATCH_SIZE = 8192;
+/** Records blkparse reads from a stream before it sorts and prints them (`rb_batch`); time zero is their earliest. */
+export const GENESIS_RECORDS = 512;
 
 /** Options for {@link BinaryDecoder}. */
 export interface BinaryDecoderOptions {
@@ -27,10 +29,18 @@ export interface BinaryDecoderOptions {
   lenient?: SkipCounter;
   /**
    * Time origin shared by several decoders (the files of a per-CPU set), so
-   * their relative times stay comparable. The first record any of them reads
-   * sets it. @default a private origin: the first record of this input
+   * their relative times stay comparable. The first timed record (see
+   * `isTimedRecord`) any of them reads sets it. @default a private origin:
+   * the first timed record of this input
    */
   timeBase?: TimeBase;
+  /**
+   * How many leading timed records lower `timeBase.min`, the trace's time
+   * zero as blkparse takes it: the earliest of the first 512 records of a
+   * single stream (blkparse reads that many before it sorts), the first
+   * record of each file of a per-CPU set (1). @default 512
+   */
+  genesisRecords?: number;
   /**
    * Keep payload bytes (remap targets, unplug depths, notify texts).
    * Analysis does not need them; `cat` does. @default true
@@ -50,7 +60,11 @@ export interface TimeBase {
   hi: number;
   lo: number;
   set: boolean;
-  /** Smallest relative time of the first record of each decoder sharing it (the set's genesis). */
+  /**
+   * Smallest relative time among the first timed records of each decoder
+   * sharing it (see `genesisRecords`): the trace's time zero, as blkparse's
+   * `genesis_time`. Readers shift times by it (see `fromTrace`).
+   */
   min: number;
 }
 
@@ -63,7 +77,11 @@ export function newTimeBase(): TimeBase {
  * Incremental decoder of binary `blk_io_trace` v7 records (either byte order,
  * detected from the first magic). Feed it chunks with `push`; it returns the
  * batches completed so far; `end` flushes the rest and reports a partial
- * trailing record. Time is ns relative to the first record read.
+ * trailing record. Time is ns relative to the first timed record read (not
+ * a process-name or timestamp note: real captures stamp those with another
+ * clock, and blkparse leaves them out of time order and time zero; such a
+ * note takes the time of the timed record before it, or of the first one
+ * when it comes first, so ordering keeps it in place).
  *
  * Hand-written rather than built on a struct library: this loop is the hot
  * path of every replay (see `npm run bench`), it reads fields with DataView
@@ -83,6 +101,12 @@ export class BinaryDecoder {
   private offset = 0;
   private readonly base: TimeBase;
   private seenFirst = false;
+  /** Timed records still to look at for the trace's time zero. */
+  private genesisLeft: number;
+  /** Time of the last timed record decoded, given to the notes that follow it. */
+  private lastTime = 0;
+  /** Notes at the head of the current batch that wait for the first timed record's time. */
+  private untimed = 0;
   private readonly keep: ((action: number, bytes: number) => boolean) | undefined;
   private readonly payloads: boolean;
   private cols: MutableColumns;
@@ -112,6 +136,10 @@ export class BinaryDecoder {
     }
     this.lenient = options.lenient;
     this.base = options.timeBase ?? newTimeBase();
+    this.genesisLeft = options.genesisRecords ?? GENESIS_RECORDS;
+    if (!Number.isInteger(this.genesisLeft) || this.genesisLeft < 1) {
+      throw new RangeError(`Cannot decode with genesisRecords ${this.genesisLeft}: it must be a positive integer`);
+    }
     this.payloads = options.payloads ?? true;
     const keep = options.keep;
     this.keep = keep
@@ -204,12 +232,13 @@ export class BinaryDecoder {
       }
       const pduLen = view.getUint16(pos + 46, le);
       if (len - pos < HEADER_BYTES + pduLen) break;
-      if (keep === undefined || keep(view.getUint32(pos + 28, le), view.getUint32(pos + 24, le))) {
-        this.record(view, buf, pos, le, pduLen);
+      const action = view.getUint32(pos + 28, le);
+      if (keep === undefined || keep(action, view.getUint32(pos + 24, le))) {
+        this.record(view, buf, pos, le, pduLen, action);
         if (this.count === this.batchSize) this.flush(out);
-      } else if (!this.seenFirst) {
-        // A skipped first record still sets the time origin, so times match an unfiltered decode.
-        this.noteFirst(
+      } else if (this.genesisLeft > 0 && isTimedRecord(action)) {
+        // Skipped records still count for time zero, so times match an unfiltered decode.
+        this.noteGenesis(
           le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false),
           le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false),
         );
@@ -220,16 +249,27 @@ export class BinaryDecoder {
     return pos;
   }
 
-  /** The first record of this input: set the shared origin if unset, and lower the set's genesis. */
-  private noteFirst(hi: number, lo: number): void {
+  /**
+   * One of the first `genesisRecords` timed records of this input: the first
+   * sets the shared origin if unset and times the notes read before it;
+   * each lowers the trace's time zero.
+   */
+  private noteGenesis(hi: number, lo: number): void {
     const base = this.base;
     if (!base.set) {
       base.hi = hi;
       base.lo = lo;
       base.set = true;
     }
-    base.min = Math.min(base.min, (hi - base.hi) * 4294967296 + (lo - base.lo));
-    this.seenFirst = true;
+    const t = (hi - base.hi) * 4294967296 + (lo - base.lo);
+    base.min = Math.min(base.min, t);
+    this.genesisLeft--;
+    if (!this.seenFirst) {
+      this.seenFirst = true;
+      this.lastTime = t;
+      this.cols.time.fill(t, this.count - this.untimed, this.count);
+      this.untimed = 0;
+    }
   }
 
   /** Length of a complete `CPU:N [LOST M EVENTS]\n` line at `pos` (adding M to `dropped`), or 0. */
@@ -296,21 +336,28 @@ export class BinaryDecoder {
     return resume;
   }
 
-  private record(view: DataView, buf: Uint8Array, pos: number, le: boolean, pduLen: number): void {
+  private record(view: DataView, buf: Uint8Array, pos: number, le: boolean, pduLen: number, action: number): void {
     const c = this.cols;
     const i = this.count;
-    // u64 fields read as two u32 halves: exact up to 2^53 (see model/batch.ts).
-    const tHi = le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false);
-    const tLo = le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false);
-    if (!this.seenFirst) this.noteFirst(tHi, tLo);
-    const base = this.base;
-    c.time[i] = (tHi - base.hi) * 4294967296 + (tLo - base.lo);
+    if (isTimedRecord(action)) {
+      // u64 fields read as two u32 halves: exact up to 2^53 (see model/batch.ts).
+      const tHi = le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false);
+      const tLo = le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false);
+      if (this.genesisLeft > 0) this.noteGenesis(tHi, tLo);
+      const base = this.base;
+      const t = (tHi - base.hi) * 4294967296 + (tLo - base.lo);
+      c.time[i] = t;
+      this.lastTime = t;
+    } else {
+      // A note (process name, timestamp): its own clock may be another one; see the class comment.
+      c.time[i] = this.lastTime;
+      if (!this.seenFirst) this.untimed++;
+    }
     const sHi = le ? view.getUint32(pos + 20, true) : view.getUint32(pos + 16, false);
     const sLo = le ? view.getUint32(pos + 16, true) : view.getUint32(pos + 20, false);
     c.sector[i] = sHi * 4294967296 + sLo;
     c.sequence[i] = view.getUint32(pos + 4, le);
     c.bytes[i] = view.getUint32(pos + 24, le);
-    const action = view.getUint32(pos + 28, le);
     c.action[i] = action;
     c.pid[i] = view.getUint32(pos + 32, le);
     c.device[i] = view.getUint32(pos + 36, le);
@@ -338,6 +385,7 @@ export class BinaryDecoder {
     out.push(sealBatch(this.cols, this.count, extra));
     this.cols = allocColumns(this.batchSize);
     this.count = 0;
+    this.untimed = 0;
     this.payload.reset();
     this.names = undefined;
   }

@@ -3,12 +3,13 @@ import { Observable } from "rxjs";
 import { Cat } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
-import { newTimeBase, type TimeBase } from "./binaryDecoder.js";
+import { GENESIS_RECORDS, newTimeBase, type TimeBase } from "./binaryDecoder.js";
 import { decoderFor } from "./decoderFor.js";
 import { detectFormat, type TraceFormat } from "./detectFormat.js";
 import { inputBytes } from "./inputBytes.js";
 import { mergeByTime } from "./mergeByTime.js";
 import { DEFAULT_ORDER_WINDOW, orderWithinWindow } from "./orderByTime.js";
+import { orderLikeBlkparse } from "./orderLikeBlkparse.js";
 import { missingCpusWarning, type ResolvedInput, resolveInput } from "./resolveInputs.js";
 
 /** Options for {@link fromTrace}. */
@@ -39,13 +40,14 @@ export interface TraceOptions {
 
 /**
  * Replay trace inputs as a cold, cancellable Observable of event batches in
- * time order (as blkparse prints them). Each input is a file (binary,
- * blkparse text, ftrace text, NDJSON; gzip too), "-" for stdin, or a blktrace
- * base name for its per-CPU set. Several inputs are merged by time into one
- * stream, as the files of a per-CPU set are; when they are not one trace (they
- * hold different devices, or records that repeat each other, as the same file
- * given twice does), `note` says so once the merge is done. Times are ns since
- * the first event. Unsubscribing stops reading and closes files.
+ * the order blkparse prints them (see `orderLikeBlkparse`). Each input is a
+ * file (binary, blkparse text, ftrace text, NDJSON; gzip too), "-" for
+ * stdin, or a blktrace base name for its per-CPU set. Several inputs are
+ * merged by time into one stream, as the files of a per-CPU set are; when they
+ * are not one trace (they hold different devices, or records that repeat each
+ * other, as the same file given twice does), `note` says so once the merge is
+ * done. Times are ns since the trace's time zero, as blkparse takes it.
+ * Unsubscribing stops reading and closes files.
  *
  * @example
  * fromTrace(["trace.bin"]).pipe(analyzeEvents({ action: "D" }), summarize()).subscribe(console.log);
@@ -79,23 +81,31 @@ export async function* traceBatches(inputs: readonly string[], options: TraceOpt
     if (warning) note(warning);
   }
   const timeBase = newTimeBase();
-  if (resolved.length === 1 && resolved[0]?.files.length === 1) {
-    // One stream: times are already relative to its first record, as blkparse prints them.
-    const only = fileBatches(resolved[0].files[0] as string, options, timeBase);
-    yield* orderWithinWindow(only, options.window ?? DEFAULT_ORDER_WINDOW);
-    return;
-  }
+  const detected: { format?: TraceFormat } = {};
   const check = resolved.length > 1 ? new OneTraceCheck(resolved) : undefined;
   const owner: number[] = [];
   const streams = resolved.flatMap((r: ResolvedInput, k) =>
+    // blkparse takes time zero from the first record of each file of a per-CPU set (1), from the first read
+    // of a single stream otherwise (GENESIS_RECORDS).
     r.files.map((f) => {
       owner.push(k);
-      const batches = fileBatches(f, options, timeBase);
+      const batches = fileBatches(f, options, timeBase, f === r.name ? GENESIS_RECORDS : 1, detected);
       return check ? check.devicesOf(batches, k) : batches;
     }),
   );
+  if (streams.length === 1 && streams[0]) {
+    // One stream: printed in blkparse's order (read by read) when every record is decoded; with records skipped
+    // in the decoder, reads cannot be told apart, so by time within the window. Times are relative to its first
+    // timed record; moved to the earliest of its first reads.
+    const window = options.window ?? DEFAULT_ORDER_WINDOW;
+    const ordered = options.keep
+      ? orderWithinWindow(streams[0], window)
+      : orderLikeBlkparse(streams[0], window, () => detected.format === "binary");
+    yield* rebaseTime(ordered, timeBase, false);
+    return;
+  }
   const onRepeat = check ? (a: number, b: number) => check.repeat(owner[a] as number, owner[b] as number) : undefined;
-  yield* rebaseTime(mergeByTime(streams, undefined, onRepeat), timeBase);
+  yield* rebaseTime(mergeByTime(streams, undefined, onRepeat), timeBase, true);
   for (const message of check?.problems() ?? []) note(message);
 }
 
@@ -167,16 +177,24 @@ class OneTraceCheck {
 }
 
 /** Decode one file (or "-") with the detected or forced format. */
-async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeBase): AsyncGenerator<EventBatch> {
+async function* fileBatches(
+  file: string,
+  options: TraceOptions,
+  timeBase: TimeBase,
+  genesisRecords: number,
+  detected: { format?: TraceFormat },
+): AsyncGenerator<EventBatch> {
   const label = file === "-" ? (options.stdinName ?? "<stdin>") : file;
   let decoder: ReturnType<typeof decoderFor> | undefined;
   for await (const chunk of inputBytes(file, options.stdin, options.onRead)) {
     if (!decoder) {
       const format = options.format ?? detectFormat(chunk, label);
       if (!format) continue;
+      detected.format = format;
       decoder = decoderFor(format, {
         file: label,
         timeBase,
+        genesisRecords,
         ...(options.lenient ? { lenient: options.lenient } : {}),
         ...(options.payloads !== undefined ? { payloads: options.payloads } : {}),
         ...(options.keep ? { keep: options.keep } : {}),
@@ -188,16 +206,24 @@ async function* fileBatches(file: string, options: TraceOptions, timeBase: TimeB
 }
 
 /**
- * Shift the times of a merged set so its earliest record is at 0: the shared
- * origin is the first record any file happened to read, the genesis is the
- * earliest first record of all files (known once the merge has looked at
- * every file's head). Text inputs carry their own origins: the first event.
+ * Shift times so that 0 is the trace's time zero as blkparse takes it
+ * (`genesis_time`): the shared origin is the first timed record any file
+ * happened to read; the genesis is the earliest of the first timed records
+ * the decoders looked at (`TimeBase.min`, known once the first batch is out:
+ * a binary decoder emits it after 8,192 records). In a merge, text inputs
+ * carry their own origins (their first event); a single text stream keeps
+ * the times it prints.
  */
-async function* rebaseTime(source: AsyncIterable<EventBatch>, base: TimeBase): AsyncGenerator<EventBatch> {
+async function* rebaseTime(
+  source: AsyncIterable<EventBatch>,
+  base: TimeBase,
+  merged: boolean,
+): AsyncGenerator<EventBatch> {
   let origin: number | undefined;
   for await (const batch of source) {
     if (batch.length === 0) continue;
-    origin ??= Number.isFinite(base.min) ? Math.min(base.min, batch.time[0] as number) : (batch.time[0] as number);
+    const own = merged ? (batch.time[0] as number) : 0;
+    origin ??= Number.isFinite(base.min) ? Math.min(base.min, own) : own;
     if (origin !== 0) {
       const t = batch.time as Float64Array;
       for (let i = 0; i < batch.length; i++) t[i] = (t[i] as number) - origin;

@@ -15,7 +15,7 @@ import { InputError } from "../model/errors.js";
 /**
  * Snapshot and restore of the kernel settings a live trace changes: the
  * tracefs mount, `current_tracer`, `tracing_on`, `trace_clock`, the `bin` and
- * `context-info` options, and the device's `/sys/block/DEV/trace/*`
+ * `context-info` options, the per-CPU `buffer_size_kb`, and the device's `/sys/block/DEV/trace/*`
  * attributes. Everything here is synchronous on purpose: restore must also
  * work from a signal handler or `process.on("exit")`, where nothing async runs.
  */
@@ -35,6 +35,8 @@ export interface KernelStateSnapshot {
   readonly tracingOn: string;
   readonly clock: string;
   readonly options: Readonly<Record<(typeof TRACE_OPTIONS)[number], string>>;
+  /** `buffer_size_kb` per CPU (the expanded size when the kernel has not allocated it yet); "" when there is none. */
+  readonly bufferSizeKb: string;
   /** Whole-disk device name (e.g. "loop0"). */
   readonly device: string;
   /** `/sys/block/DEV/trace/enable` before ("0" or "1"). */
@@ -104,6 +106,9 @@ export function snapshotKernelState(device: string, tracefs: string = TRACEFS): 
     tracingOn: readSetting(join(tracefs, "tracing_on")),
     clock: selectedChoice(readSetting(join(tracefs, "trace_clock"))),
     options,
+    bufferSizeKb: existsSync(join(tracefs, "buffer_size_kb"))
+      ? bufferSizeOf(readSetting(join(tracefs, "buffer_size_kb")))
+      : "",
     device,
     enable: readSetting(enablePath),
   };
@@ -146,6 +151,12 @@ export function restoreKernelState(snap: KernelStateSnapshot): string[] {
     problems.push(`could not restore trace_clock: ${error instanceof Error ? error.message : error}`);
   }
   put(deviceTracePath(snap.device, "enable"), snap.enable);
+  try {
+    if (snap.bufferSizeKb !== "" && bufferSizeOf(readSetting(join(t, "buffer_size_kb"))) !== snap.bufferSizeKb)
+      writeSetting(join(t, "buffer_size_kb"), snap.bufferSizeKb);
+  } catch (error: unknown) {
+    problems.push(`could not restore buffer_size_kb: ${error instanceof Error ? error.message : error}`);
+  }
   put(join(t, "tracing_on"), snap.tracingOn);
   if (snap.mountedByUs) {
     try {
@@ -155,6 +166,14 @@ export function restoreKernelState(snap: KernelStateSnapshot): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * The per-CPU size in `buffer_size_kb`: "1410", or "7 (expanded: 1410)"
+ * before the kernel first allocates it (1410 then). "X" (CPUs differ) stays as read.
+ */
+function bufferSizeOf(text: string): string {
+  return /expanded:\s*(\d+)/.exec(text)?.[1] ?? text;
 }
 
 /** Block the thread for `ms` (restore runs where nothing async can, e.g. in an exit handler). */

@@ -1,3 +1,6 @@
+import { closeSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { catchError, defer, EMPTY, finalize, type Observable, throwError } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { blktraceLive, TracerUnavailableError } from "./blktraceLive.js";
@@ -13,8 +16,30 @@ export type TracerChoice = "auto" | "blktrace" | "tracefs";
 export interface LiveTraceOptions extends LiveSourceOptions {
   /** @default "auto" */
   tracer?: TracerChoice;
-  /** Where the fallback note goes. @default process.stderr */
+  /** Where the fallback note goes. @default process.stderr, once per machine boot (see {@link oncePerBoot}) */
   note?: (message: string) => void;
+  /** Say the fallback note every time, not once per boot. */
+  verbose?: boolean;
+}
+
+/**
+ * True the first time it is asked for `key` since the machine booted (a
+ * marker file named by the kernel's boot id in the temp folder), false after
+ * that; always true when the marker cannot be written or the boot id read.
+ * Keeps a note that is the same on every run ("blktrace was refused …") to
+ * once per boot.
+ *
+ * @example if (oncePerBoot("tracer-fallback")) process.stderr.write(note);
+ */
+export function oncePerBoot(key: string, dir: string = tmpdir()): boolean {
+  try {
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const fd = openSync(join(dir, `blkrx-${key}-${boot}`), "wx");
+    closeSync(fd);
+    return true;
+  } catch (error: unknown) {
+    return (error as NodeJS.ErrnoException).code !== "EEXIST";
+  }
 }
 
 /**
@@ -34,7 +59,13 @@ export function liveTrace(options: LiveTraceOptions): Observable<EventBatch> {
   const opts = { ...options, stats };
   if (tracer === "tracefs") return tracefsLive(opts);
   if (tracer === "blktrace") return blktraceLive(opts);
-  const note = options.note ?? ((m: string) => process.stderr.write(`blkrx: ${m}\n`));
+  const note =
+    options.note ??
+    ((m: string) => {
+      if (options.verbose || oncePerBoot("tracer-fallback")) {
+        process.stderr.write(`blkrx: ${m} (said once per boot; --verbose says it every time)\n`);
+      }
+    });
   return defer(() => {
     // Between blktrace's handlers going and tracefs's arriving, a SIGINT would
     // kill the process with the default action; this bridge listener covers the

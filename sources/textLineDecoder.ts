@@ -285,9 +285,13 @@ export abstract class TextLineDecoder implements ChunkDecoder {
     this.carry = "";
     this.overlong = false;
     if (text.length > 0) this.line(text, 0, text.length);
+    this.beforeEnd();
     this.flush();
     return this.take();
   }
+
+  /** The last line is parsed: a subclass commits rows it still holds (see DatasetDecoder). */
+  protected beforeEnd(): void {}
 
   /**
    * Parse one line (without its newline). Write the row's columns at index

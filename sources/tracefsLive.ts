@@ -15,7 +15,15 @@ import {
   type TraceLock,
   writeSetting,
 } from "./kernelState.js";
-import { LiveDecoder, type LiveStats, newLiveStats } from "./liveFraming.js";
+import { DEFAULT_BUFFER_KB, DROP_POLL_MS } from "./liveDefaults.js";
+import {
+  type Backpressure,
+  holdWhileBusy,
+  LiveDecoder,
+  type LiveStats,
+  newLiveStats,
+  noteDropped,
+} from "./liveFraming.js";
 import { onStopSignals } from "./liveSignals.js";
 
 /** Options for {@link tracefsLive} (shared by every live source). */
@@ -32,8 +40,15 @@ export interface LiveSourceOptions {
   stats?: LiveStats;
   /** Called once tracing is on (start the workload here). */
   onStart?: () => void;
+  /**
+   * Kernel buffer per CPU, KiB: tracefs `buffer_size_kb`, blktrace `-b` (with
+   * `-n` {@link BLKTRACE_SUBBUFFERS} sub-buffers). @default DEFAULT_BUFFER_KB
+   */
+  bufferKb?: number;
   /** tracefs mount point. @default "/sys/kernel/tracing" */
   tracefs?: string;
+  /** Pause reading while the consumer is busy (the kernel buffer holds the trace meanwhile). */
+  backpressure?: Backpressure;
 }
 
 /** Whole-disk name from "loop0" or "/dev/loop0". */
@@ -69,10 +84,18 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
     let cleaned = false;
     let stopping = false;
     const baseline = new Map<string, number>();
+    let dropPoll: NodeJS.Timeout | undefined;
+    // The per-CPU overrun counters and the in-stream LOST lines report the same losses; keep the larger.
+    const pollDrops = (): void => {
+      if (!decoder) return;
+      noteDropped(stats, Math.max(droppedSince(tracefs, baseline), decoder.lostInStream));
+    };
 
     const cleanup = (): void => {
       if (cleaned) return;
       cleaned = true;
+      clearInterval(dropPoll);
+      decoder?.close();
       disposeSignals();
       process.off("exit", cleanup);
       reader?.child.kill("SIGKILL");
@@ -91,8 +114,9 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
         await drain(tracefs);
         reader.child.kill("SIGTERM");
         await reader.ended;
-        // The per-CPU overrun counters and the in-stream LOST lines report the same losses; keep the larger.
-        stats.dropped = Math.max(droppedSince(tracefs, baseline), decoder?.lostInStream ?? 0);
+        clearInterval(dropPoll);
+        for (const b of decoder?.close() ?? []) subscriber.next(b);
+        pollDrops();
         cleanup();
         subscriber.complete();
       } catch (error: unknown) {
@@ -123,13 +147,16 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
           "this kernel has no blk tracer (CONFIG_BLK_DEV_IO_TRACE), so blkrx cannot trace live; replaying a saved trace still works",
         );
       }
-      configure(tracefs, device, options.lba);
+      const bufferKb = options.bufferKb ?? DEFAULT_BUFFER_KB;
+      configure(tracefs, device, options.lba, bufferKb);
+      stats.bufferKb = bufferKb;
       for (const [cpu, n] of readDropCounters(tracefs)) baseline.set(cpu, n);
-      decoder = new LiveDecoder(`${tracefs}/trace_pipe`, stats);
+      decoder = new LiveDecoder(`${tracefs}/trace_pipe`, stats, (b) => subscriber.next(b));
       const live = decoder;
-      reader = startReader(tracefs, (chunk) => {
+      reader = startReader(tracefs, (chunk, stream) => {
         try {
           for (const batch of live.push(chunk)) subscriber.next(batch);
+          holdWhileBusy(stream, options.backpressure);
         } catch (error: unknown) {
           subscriber.error(error);
         }
@@ -142,6 +169,8 @@ export function tracefsLive(options: LiveSourceOptions): Observable<EventBatch> 
         () => {},
       );
       writeSetting(join(tracefs, "tracing_on"), "1");
+      dropPoll = setInterval(pollDrops, DROP_POLL_MS);
+      dropPoll.unref();
       stats.tracer = "tracefs";
       stats.startedNs = Number(process.hrtime.bigint());
       options.stop?.then(
@@ -166,9 +195,17 @@ export function requireRoot(): void {
   }
 }
 
-function configure(tracefs: string, device: string, lba: LiveSourceOptions["lba"]): void {
+function configure(tracefs: string, device: string, lba: LiveSourceOptions["lba"], bufferKb: number): void {
   const set = (name: string, value: string): void => writeSetting(join(tracefs, name), value);
   set("tracing_on", "0");
+  try {
+    set("buffer_size_kb", String(bufferKb));
+  } catch (error: unknown) {
+    throw new InputError(
+      `the kernel refused a trace buffer of ${bufferKb} KiB per CPU (--buffer-size ${bufferKb}): ${error instanceof Error ? error.message : error}; try a smaller --buffer-size`,
+      { cause: error },
+    );
+  }
   set("trace_clock", "mono");
   set("trace", "");
   writeSetting(deviceTracePath(device, "enable"), "1");
@@ -181,7 +218,7 @@ function configure(tracefs: string, device: string, lba: LiveSourceOptions["lba"
   set("options/context-info", "0");
 }
 
-function startReader(tracefs: string, onChunk: (chunk: Uint8Array) => void) {
+function startReader(tracefs: string, onChunk: (chunk: Uint8Array, stream: NodeJS.ReadableStream) => void) {
   const child = execa("cat", [join(tracefs, "trace_pipe")], {
     buffer: false,
     stdin: "ignore",
@@ -190,7 +227,8 @@ function startReader(tracefs: string, onChunk: (chunk: Uint8Array) => void) {
     // Our own exit handler kills it: execa's signal-exit hook would re-raise SIGINT and skip the graceful stop.
     cleanup: false,
   });
-  child.stdout.on("data", (chunk: Buffer) => onChunk(chunk));
+  const out = child.stdout;
+  out.on("data", (chunk: Buffer) => onChunk(chunk, out));
   const ended = new Promise<void>((resolve) => {
     let pending = 2;
     const done = (): void => {

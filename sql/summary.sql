@@ -1,7 +1,14 @@
 -- blkrx: the whole analyze summary (spec/metrics.md v1) from raw events and extents.
 --
--- Standard SQL that DuckDB and Spark SQL both run. Inputs are three tables (or views)
--- as `blkrx export --parquet DIR` writes them:
+-- Portable SQL: runs unchanged on DuckDB and on ClickHouse's engine (verified with chDB in
+-- test/chdb), and is written for Spark SQL too. Portability rules kept here:
+--   * no string type names (ClickHouse has no STRING, Spark wants a length with VARCHAR): action and
+--     rwbs are compared and LIKE-matched as they are (DuckDB does that on its enum columns too);
+--   * no CAST of a value that may be NULL (ClickHouse casts to non-Nullable types);
+--   * no reliance on NULLs from LEFT JOIN (ClickHouse fills unmatched rows with 0 unless join_use_nulls);
+--   * NOT IN rather than a correlated NOT EXISTS; every output column named.
+-- Inputs are three tables (or views) as `blkrx export --parquet DIR` writes them (docs/scale.md
+-- gives the views for DuckDB, ClickHouse and Spark):
 --   runs        one row per run; the parameters used here are
 --               run_id, action ('D' | 'Q' | 'C'), rw ('read' | 'write' | 'any'),
 --               small, medium (gap class limits, sectors), file_bytes (file size, NULL without extents)
@@ -13,7 +20,7 @@
 -- Output: one row per run with the JSON contract's numbers (gap counts as physical_* / logical_*).
 WITH params AS (
   SELECT run_id, action, rw, small, medium, file_bytes,
-    CAST(FLOOR((file_bytes + 511) / 512) AS BIGINT) AS file_sectors
+    CAST(FLOOR((COALESCE(file_bytes, 0) + 511) / 512) AS BIGINT) AS file_sectors
   FROM runs
 ),
 extent_counts AS (
@@ -23,10 +30,10 @@ extent_counts AS (
 selected AS (
   SELECT e.run_id, e.ordinal, e.time_ns, e.sector, e.sector + e.sectors AS sector_end
   FROM raw_events e JOIN params p ON p.run_id = e.run_id
-  WHERE CAST(e.action AS STRING) = p.action AND e.bytes > 0
-    AND ((p.rw = 'read' AND CAST(e.rwbs AS STRING) LIKE '%R%')
-      OR (p.rw = 'write' AND CAST(e.rwbs AS STRING) LIKE '%W%')
-      OR (p.rw = 'any' AND (CAST(e.rwbs AS STRING) LIKE '%R%' OR CAST(e.rwbs AS STRING) LIKE '%W%')))
+  WHERE e.action = p.action AND e.bytes > 0
+    AND ((p.rw = 'read' AND e.rwbs LIKE '%R%')
+      OR (p.rw = 'write' AND e.rwbs LIKE '%W%')
+      OR (p.rw = 'any' AND (e.rwbs LIKE '%R%' OR e.rwbs LIKE '%W%')))
 ),
 -- File range: the intersections with the extents (range join), each mapped to file sectors;
 -- a run without extents keeps every selected event whole (logical = physical).
@@ -39,7 +46,7 @@ pieces AS (
   UNION ALL
   SELECT s.run_id, s.ordinal, s.time_ns, s.sector, s.sector_end, s.sector, s.sector_end
   FROM selected s
-  WHERE NOT EXISTS (SELECT 1 FROM extent_counts c WHERE c.run_id = s.run_id)
+  WHERE s.run_id NOT IN (SELECT run_id FROM extent_counts)
 ),
 kept AS (
   SELECT run_id, ordinal, time_ns,
@@ -90,15 +97,15 @@ unique_counts AS (
 totals AS (
   SELECT run_id, COUNT(*) AS events, SUM(read_sectors) AS read_sectors FROM kept GROUP BY run_id
 )
-SELECT p.run_id,
+SELECT p.run_id AS run_id,
   CAST(COALESCE(t.events, 0) AS BIGINT) AS events,
   CAST(COALESCE(t.read_sectors, 0) * 512 AS BIGINT) AS read_bytes,
   CAST(COALESCE(u.unique_sectors, 0) * 512 AS BIGINT) AS unique_bytes,
   CAST(COALESCE(u.unique_sectors, 0) AS BIGINT) AS unique_sectors,
-  CASE WHEN c.extents IS NOT NULL THEN p.file_bytes END AS file_bytes,
-  CASE WHEN c.extents IS NOT NULL THEN p.file_sectors END AS file_sectors,
-  CASE WHEN c.extents IS NOT NULL THEN CAST(COALESCE(u.unique_sectors, 0) AS DOUBLE) / p.file_sectors END AS coverage,
-  CAST(c.extents AS BIGINT) AS extents,
+  CASE WHEN COALESCE(c.extents, 0) > 0 THEN p.file_bytes END AS file_bytes,
+  CASE WHEN COALESCE(c.extents, 0) > 0 THEN p.file_sectors END AS file_sectors,
+  CASE WHEN COALESCE(c.extents, 0) > 0 THEN CAST(COALESCE(u.unique_sectors, 0) AS DOUBLE) / p.file_sectors END AS coverage,
+  CASE WHEN COALESCE(c.extents, 0) > 0 THEN CAST(COALESCE(c.extents, 0) AS BIGINT) END AS extents,
   CAST(COALESCE(g.physical_sequential, 0) AS BIGINT) AS physical_sequential,
   CAST(COALESCE(g.physical_small, 0) AS BIGINT) AS physical_small,
   CAST(COALESCE(g.physical_medium, 0) AS BIGINT) AS physical_medium,

@@ -9,6 +9,34 @@ import type { BenchContext } from "./context.js";
 
 const GOAL = "live tracing";
 const TARGET = "0 lost, or all losses counted";
+const RUN_RSS_TARGET = "≤ 150 MiB";
+
+/** Python that runs a command and prints the peak RSS (KiB) of its process tree last on stdout. */
+const PEAK_RSS = `
+import resource, subprocess, sys
+subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+`;
+
+/** Peak RSS (bytes) of `blkrx run` tracing fio's random reads for `seconds`, with or without the store. */
+function runPeakRss(device: string, seconds: number, db: boolean): Promise<number> {
+  const store = db ? ["--db", join(CACHE_DIR, `live-run-${process.pid}.duckdb`)] : ["--no-db"];
+  const fio = ["fio", "--name=bench", `--filename=${device}`, "--rw=randread", "--bs=4k", "--direct=1"];
+  const load = [...fio, "--ioengine=libaio", "--iodepth=32", "--time_based", `--runtime=${seconds}`];
+  const args = ["-c", PEAK_RSS, "node", join(ROOT, "dist", "cli", "bin.js"), "run", "--device", device, ...store];
+  return new Promise((resolve, reject) => {
+    const child = spawn("python3", [...args, "--json", "--", ...load], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("close", () => {
+      if (db) rmSync(store[1] as string, { force: true });
+      resolve(Number(out.trim().split("\n").pop()) * 1024);
+    });
+  });
+}
 
 /** The part of sources/tracefsLive.ts the bench uses (imported at run time: it may not exist yet). */
 interface TracefsModule {
@@ -70,7 +98,9 @@ function runFio(device: string, seconds: number): Promise<FioResult> {
  * always detached), fio 4 KiB random reads at full speed (libaio, depth 32,
  * O_DIRECT) for 30 s (10 s with --quick), traced by the tracefs live
  * source. Compares the queued reads the source delivered with the I/Os fio
- * reports and with the kernel's drop counters (LiveStats.dropped). Needs
+ * reports and with the kernel's drop counters (LiveStats.dropped). A second
+ * row: the peak RSS of `blkrx run --db` tracing the same load (issue 13's
+ * ≤ 150 MiB), against `run --no-db` as the same-run baseline. Needs
  * root, fio and sources/tracefsLive.ts; otherwise SKIPPED with the reason.
  *
  * @example await liveGoal({ quick: true, log: console.error })
@@ -126,7 +156,21 @@ export async function liveGoal(ctx: BenchContext): Promise<BenchRow[]> {
     const f = await (fio as Promise<FioResult>);
     const missing = Math.max(0, f.ios - queuedReads);
     const ok = (stats.dropped === 0 && missing === 0) || (stats.dropped > 0 && missing <= stats.dropped);
+    ctx.log(`  live: blkrx run --db and --no-db under fio, ${seconds} s each`);
+    const withDb = await runPeakRss(loop, seconds, true);
+    const withoutDb = await runPeakRss(loop, seconds, false);
     return [
+      {
+        goal: GOAL,
+        measure: `blkrx run --db peak RSS, fio randread 4 KiB on a loop device, ${seconds} s`,
+        value: withDb / 2 ** 20,
+        unit: "MiB",
+        baseline: { name: "blkrx run --no-db", value: withoutDb / 2 ** 20, unit: "MiB" },
+        ratio: withDb / withoutDb,
+        target: RUN_RSS_TARGET,
+        status: withDb <= 150 * 2 ** 20 ? "PASS" : "FAIL",
+        note: "peak RSS of blkrx and its children (getrusage RUSAGE_CHILDREN), the store on",
+      },
       {
         goal: GOAL,
         measure,

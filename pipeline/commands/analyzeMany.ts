@@ -5,6 +5,7 @@ import { type AnalysisCliOptions, analysisOptions, deviceOption, inputOptions } 
 export interface AnalyzeManyCliOptions extends AnalysisCliOptions {
   json?: boolean;
   jobs?: number;
+  splitBy?: "device";
 }
 
 /**
@@ -25,6 +26,12 @@ export function registerAnalyzeMany(program: Command): void {
   cmd
     .addOption(new Option("--jobs <n>", "worker threads (default: available cores)").argParser(positiveInt))
     .option("--json", "print one JSON object per input (NDJSON), in input order")
+    .addOption(
+      new Option(
+        "--split-by <key>",
+        "one run per device of each input (a dataset file with many volumes); rows name the device, e.g. alibaba:419",
+      ).choices(["device"]),
+    )
     .action(async (inputs: string[], options: AnalyzeManyCliOptions) => {
       const { runAnalyzeMany } = await import("../analyzeMany.js");
       await runAnalyzeMany(inputs, options);

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { analysisOptions, inputOptions } from "./options.js";
+import { DEFAULT_BUFFER_KB } from "../../sources/liveDefaults.js";
+import { analysisOptions, inputOptions, kibibytes } from "./options.js";
 
 /**
  * `blkrx live [INPUT]`: trace the disk holding --file (or --device) live, or
@@ -25,7 +26,16 @@ export function registerLive(program: Command): void {
       new Option("--tracer <tracer>", "tracing interface").choices(["auto", "blktrace", "tracefs"]).default("auto"),
     )
     .option("--kernel-filter", "filter to the file's sectors in the kernel (trace/start_lba, end_lba)")
-    .option("--no-view", "no live status line")
+    .option("--view", "draw the status line even when stderr is not a terminal (one line per second)")
+    .option("--no-view", "no live status line (it is drawn only on a terminal anyway)")
+    .addOption(
+      new Option("--buffer-size <KiB>", `kernel trace buffer per CPU in KiB (default ${DEFAULT_BUFFER_KB})`).argParser(
+        kibibytes,
+      ),
+    )
+    .option("--ready-file <path>", "write this file once the tracer is armed (start your workload when it appears)")
+    .option("--save-trace <file>", "also write the raw trace as binary blk_io_trace (blkparse, btt read it)")
+    .option("--verbose", "say notes that are otherwise said once per boot (the tracer fallback)")
     .option("--json", "print exactly the summary JSON object on stdout")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")
@@ -33,7 +43,8 @@ export function registerLive(program: Command): void {
   for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
   cmd.action(async (input: string | undefined, options: import("../experiment/runLive.js").LiveCliOptions) => {
     const { runLive } = await import("../experiment/runLive.js");
-    await runLive(input, options, cmd.getOptionValueSource("db") === "default");
+    const viewGiven = cmd.getOptionValueSource("view") === "cli";
+    await runLive(input, { ...options, viewGiven }, cmd.getOptionValueSource("db") === "default");
   });
 }
 

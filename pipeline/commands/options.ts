@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option } from "commander";
 import { ALL_ACTIONS, normalizeActions } from "../../model/actions.js";
+import { InputError } from "../../model/errors.js";
+import { TRACE_FORMATS, type TraceFormat } from "../../sources/detectFormat.js";
 
 /**
  * Parse a non-negative integer option value (commander argParser).
@@ -7,9 +9,52 @@ import { ALL_ACTIONS, normalizeActions } from "../../model/actions.js";
  * @example new Option("--small <sectors>").argParser(nonNegativeInt)
  */
 export function nonNegativeInt(value: string): number {
+  // Number("") and Number(" ") are 0: only digits count as a number here.
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** The largest access-map grid side: 10,000 cells a side already outdraws any screen. */
+export const MAX_GRID_SIDE = 10_000;
+
+/**
+ * Parse an access-map grid size (columns or rows): an integer from 2 to {@link MAX_GRID_SIDE}.
+ *
+ * @example new Option("--columns <n>").argParser(gridSide)
+ */
+export function gridSide(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n < 2 || n > MAX_GRID_SIDE)
+    throw new InvalidArgumentError(
+      `expected an integer from 2 to ${MAX_GRID_SIDE.toLocaleString("en-US")}, got "${value}"`,
+    );
+  return n;
+}
+
+/**
+ * Check the gap limits of a parsed command: `--small` may not exceed `--medium`
+ * (commander checks options one at a time, so this runs before the action).
+ *
+ * @example program.hook("preAction", (_, command) => checkGapLimits(command.opts()));
+ */
+export function checkGapLimits(options: { small?: unknown; medium?: unknown }): void {
+  const { small, medium } = options;
+  if (typeof small === "number" && typeof medium === "number" && small > medium)
+    throw new InputError(
+      `Cannot classify gaps: --small must be at most --medium (got --small ${small}, --medium ${medium})`,
+    );
+}
+
+/**
+ * Parse a kernel buffer size in KiB (`--buffer-size`): an integer from 4 to 4194304 (4 GiB).
+ *
+ * @example kibibytes("16384") // 16384
+ */
+export function kibibytes(value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n < 4 || n > 4_194_304)
+    throw new InvalidArgumentError(`expected KiB per CPU as an integer from 4 to 4194304, got "${value}"`);
   return n;
 }
 
@@ -36,7 +81,7 @@ export interface AnalysisCliOptions {
   rw: "read" | "write" | "any";
   small: number;
   medium: number;
-  format?: "binary" | "blkparse" | "ftrace" | "ndjson";
+  format?: TraceFormat;
   lenient?: boolean;
   device?: string;
   /** `--gguf MODEL.gguf` (see {@link ggufOption}). */
@@ -46,12 +91,10 @@ export interface AnalysisCliOptions {
 /** The shared input options of replay commands (format, lenient). */
 export function inputOptions(): Option[] {
   return [
-    new Option("--format <format>", "input format (default: detected from the content)").choices([
-      "binary",
-      "blkparse",
-      "ftrace",
-      "ndjson",
-    ]),
+    new Option(
+      "--format <format>",
+      "input format (default: detected from the content); msr, alibaba, tencent and biosnoop are public dataset formats",
+    ).choices(TRACE_FORMATS),
     new Option("--lenient", "skip damaged records, count them and report the count as `skipped`"),
   ];
 }

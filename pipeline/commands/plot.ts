@@ -5,9 +5,9 @@ import {
   analysisOptions,
   deviceOption,
   ggufOption,
+  gridSide,
   inputOptions,
   MERGED_INPUTS_HELP,
-  nonNegativeInt,
 } from "./options.js";
 
 /** Options of `blkrx plot`. */
@@ -108,8 +108,8 @@ export function registerPlot(program: Command): void {
       ),
     )
     .option("--title <title>", "title of the plots (default: the inputs or the run label)")
-    .addOption(new Option("--columns <n>", "time buckets of the access map").argParser(nonNegativeInt).default(600))
-    .addOption(new Option("--rows <n>", "offset buckets of the access map").argParser(nonNegativeInt).default(300))
+    .addOption(new Option("--columns <n>", "time buckets of the access map").argParser(gridSide).default(600))
+    .addOption(new Option("--rows <n>", "offset buckets of the access map").argParser(gridSide).default(300))
     .action(async (inputs: string[], options: PlotCliOptions) => {
       const { runPlot } = await import("../runPlot.js");
       await runPlot(inputs, options);

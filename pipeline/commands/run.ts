@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { analysisOptions, nonNegativeInt, parseBytes } from "./options.js";
+import { DEFAULT_BUFFER_KB } from "../../sources/liveDefaults.js";
+import { analysisOptions, kibibytes, nonNegativeInt, parseBytes } from "./options.js";
 
 /**
  * `blkrx run [options] -- CMD ARGS...`: trace a file's reads while a workload
@@ -33,14 +34,22 @@ export function registerRun(program: Command): void {
     .option("--json", "print exactly one JSON object (summary and run metrics) on stdout")
     .option("--phase-marker <regex>", "start a new phase at each workload output line matching this")
     .addOption(
-      new Option("--phase-at <seconds...>", "start a new phase at these seconds after the workload starts").argParser(
-        collectSeconds,
-      ),
+      new Option(
+        "--phase-at <seconds...>",
+        "start a new phase at these seconds after the workload starts (phase starts are reported on that clock)",
+      ).argParser(collectSeconds),
     )
     .addOption(
       new Option("--tracer <tracer>", "tracing interface").choices(["auto", "blktrace", "tracefs"]).default("auto"),
     )
     .option("--kernel-filter", "filter to the file's sectors in the kernel (trace/start_lba, end_lba)")
+    .addOption(
+      new Option("--buffer-size <KiB>", `kernel trace buffer per CPU in KiB (default ${DEFAULT_BUFFER_KB})`).argParser(
+        kibibytes,
+      ),
+    )
+    .option("--save-trace <file>", "also write the raw trace as binary blk_io_trace (blkparse, btt read it)")
+    .option("--verbose", "say notes that are otherwise said once per boot (the tracer fallback)")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run");
   for (const option of analysisOptions()) {

@@ -11,12 +11,15 @@ export interface MlockHelper {
 
 /** The helper: lock current and future pages, touch `n` bytes, say so, and wait for stdin to close. */
 const SCRIPT = `
-import ctypes, mmap, sys
+import ctypes, mmap, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
 n = int(sys.argv[1])
-buf = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+try:
+    buf = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+except (OSError, OverflowError, MemoryError) as e:
+    sys.stderr.write("the system could not map that much memory (%s)\\n" % (e.strerror or e)); sys.exit(1)
 if libc.mlock(ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(buf))), ctypes.c_size_t(n)) != 0:
-    sys.stderr.write("mlock failed: errno %d\\n" % ctypes.get_errno()); sys.exit(1)
+    sys.stderr.write("mlock failed: %s\\n" % os.strerror(ctypes.get_errno())); sys.exit(1)
 for p in range(0, n, 4096): buf[p] = 1
 sys.stdout.write("locked\\n"); sys.stdout.flush()
 sys.stdin.read()
@@ -62,7 +65,8 @@ export async function startMlockHelper(bytes: number): Promise<MlockHelper> {
   };
   if (!ready || child.pid === undefined) {
     await stop();
-    throw new InputError(`cannot lock ${bytes} bytes of memory for --lock (${stderr.trim() || "the helper exited"})`);
+    const why = stderr.trim().split("\n").pop() || "the helper exited";
+    throw new InputError(`Cannot lock memory for --lock: ${why} (got ${bytes} bytes)`);
   }
   return { pid: child.pid, lockedBytes: bytes, stop };
 }

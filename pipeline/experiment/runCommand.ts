@@ -23,6 +23,9 @@ export interface RunCliOptions {
   small: number;
   medium: number;
   db: string | false;
+  saveTrace?: string;
+  bufferSize?: number;
+  verbose?: boolean;
 }
 
 /**
@@ -52,6 +55,9 @@ export async function runCommand(command: string[], options: RunCliOptions, dbIs
     ...(options.phaseMarker !== undefined ? { phaseMarker: options.phaseMarker } : {}),
     ...(options.phaseAt !== undefined ? { phaseAt: options.phaseAt } : {}),
     ...(options.kernelFilter ? { kernelFilter: true } : {}),
+    ...(options.saveTrace !== undefined ? { saveTrace: options.saveTrace } : {}),
+    ...(options.bufferSize !== undefined ? { bufferKb: options.bufferSize } : {}),
+    ...(options.verbose ? { verbose: true } : {}),
   });
   if (result.runId !== undefined) process.stderr.write(`blkrx: stored run ${result.runId} in ${options.db}\n`);
   if (result.interrupted)

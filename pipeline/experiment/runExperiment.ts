@@ -1,23 +1,26 @@
 import { writeFileSync } from "node:fs";
 import { execa } from "execa";
-import { firstValueFrom, from, identity, tap } from "rxjs";
+import { firstValueFrom, identity, tap } from "rxjs";
 import type { ActionLetter } from "../../model/actions.js";
-import type { EventBatch } from "../../model/batch.js";
 import { InputError } from "../../model/errors.js";
 import type { FileMap } from "../../operators/fileMap.js";
-import { phaseNames, phases } from "../../operators/phases.js";
+import { phasesBy } from "../../operators/phases.js";
 import type { Direction } from "../../operators/select.js";
 import { SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
 import type { Summary } from "../../operators/summaryTypes.js";
-import { newLiveStats } from "../../sources/liveFraming.js";
+import { TraceFile } from "../../sinks/traceFile.js";
+import { type LiveStats, newLiveStats } from "../../sources/liveFraming.js";
 import { liveTrace, type TracerChoice } from "../../sources/liveSource.js";
 import { analyzeEvents } from "../analyze.js";
 import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfDeviceName } from "../device.js";
-import { openStoreForCli } from "../openStoreForCli.js";
+import { type CliStore, LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
 import { createMemoryCgroup, type MemoryCgroup } from "./cgroup.js";
+import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
+import { announceReady, watchDrops } from "./liveNotices.js";
 import { type RssSample, readCachedBytes } from "./memorySampling.js";
 import { type MlockHelper, startMlockHelper } from "./mlockHelper.js";
+import { PhaseClock } from "./phaseClock.js";
 import { PhaseSummaries } from "./phaseSummaries.js";
 import { tokenTiming } from "./tokens.js";
 import { runWorkload, type WorkloadRun } from "./workload.js";
@@ -54,6 +57,12 @@ export interface ExperimentOptions {
   dbIsDefault?: boolean;
   /** Where a note on an empty result goes ("kept 0 events: ..."). @default process.stderr */
   note?: (message: string) => void;
+  /** Write the raw trace here as binary blk_io_trace (blkparse, btt read it). */
+  saveTrace?: string;
+  /** Kernel trace buffer per CPU, KiB. @default DEFAULT_BUFFER_KB */
+  bufferKb?: number;
+  /** Print notes that are otherwise said once per boot. */
+  verbose?: boolean;
   /** Where the workload's output is echoed. @default process.stderr */
   echo?: NodeJS.WritableStream;
 }
@@ -79,10 +88,12 @@ export interface ExperimentResult extends Summary {
 
 /**
  * Run one experiment: discover the file's extents and device, optionally drop
- * caches, start live tracing, run the workload (inside a memory-limited
- * cgroup with `memLimit`, or beside an mlock helper with `lock`), sample page
- * cache and the workload's RSS, stop tracing when it exits, analyze (with
- * phases when asked), store the run and resolve to its numbers. SIGINT or
+ * caches, start live tracing, run the workload once the tracer is armed
+ * (inside a memory-limited cgroup with `memLimit`, or beside an mlock helper
+ * with `lock`), sample page cache and the workload's RSS, analyze (with
+ * phases when asked) and store the events as they arrive, stop tracing when
+ * the workload exits, and resolve to the run's numbers. Memory stays flat
+ * whatever the run's length; losses are reported on stderr as they happen. SIGINT or
  * SIGTERM stop the workload early; what was traced so far is still analyzed
  * and stored (`interrupted: true`).
  *
@@ -102,52 +113,30 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   try {
     if (options.memLimit !== undefined) cgroup = createMemoryCgroup(options.memLimit);
     if (options.lock !== undefined) helper = await startMlockHelper(options.lock);
-    const traced = await traceWorkload(options, target, fileMap, cgroup, marker);
     const analysis = {
       action: options.action ?? "D",
       rw: options.rw ?? "read",
       small: options.small ?? 256,
       medium: options.medium ?? 2048,
     } as const;
-    const writer = await openStoreForCli(options.db, options.dbIsDefault ?? false, {
-      label,
-      commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
-      source: "live",
-      device: target.disk,
-      ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
-      ...analysis,
-    });
-    const run = traced.run;
-    const first = traced.stats.firstRecordNs ?? run.startNs;
-    const bounds = marker
-      ? run.markers.map((m) => m.ns - first)
-      : (options.phaseAt ?? []).map((s) => run.startNs + s * 1e9 - first);
-    const split = marker !== undefined || (options.phaseAt?.length ?? 0) > 0;
-    const names = marker ? ["start", ...run.markers.map((m) => m.line)] : phaseNames({ boundaries: bounds });
-    const perPhase = split ? new PhaseSummaries(names, [0, ...bounds], fileMap) : undefined;
-    let summary: Summary;
-    const tally = new SelectionTally();
-    try {
-      for (const b of traced.raw) writer?.appendRaw?.(b);
-      summary = await firstValueFrom(
-        from(traced.raw).pipe(
-          split ? phases({ boundaries: bounds, names }) : identity,
-          analyzeEvents({ ...analysis, tally, ...(fileMap ? { fileMap } : {}) }),
-          tap((b) => {
-            writer?.append(b);
-            perPhase?.add(b);
-          }),
-          summarize(fileMap ? { fileMap } : {}),
-        ),
-      );
-    } catch (error: unknown) {
-      await writer?.abort();
-      throw error;
-    }
-    summary.dropped = traced.stats.dropped;
-    const why = whyNothingKept(tally, summary.events, { ...analysis, inFile: fileMap !== undefined });
-    if (why) (options.note ?? ((m: string) => process.stderr.write(`blkrx: ${m}\n`)))(why);
-    if (perPhase) summary.phases = perPhase.result();
+    // Opened (DuckDB loaded) before tracing starts, so loading it does not disturb what is measured.
+    const writer = await openStoreForCli(
+      options.db,
+      options.dbIsDefault ?? false,
+      {
+        label,
+        commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
+        source: "live",
+        device: target.disk,
+        ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
+        ...analysis,
+      },
+      { memoryLimit: LIVE_STORE_MEMORY },
+    );
+    await writer?.opened.catch(() => undefined);
+    const traced = await traceWorkload(options, target, fileMap, cgroup, marker, analysis, writer);
+    const { run, summary, stats } = traced;
+    summary.dropped = stats.dropped;
     const wallSeconds = (run.endNs - run.startNs) / 1e9;
     const timing = tokenTiming({
       ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
@@ -158,7 +147,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       ...summary,
       label,
       device: target.disk,
-      tracer: traced.stats.tracer ?? "none",
+      tracer: stats.tracer ?? "none",
       wallSeconds,
       exitCode: run.exitCode,
       interrupted: run.interrupted,
@@ -187,26 +176,37 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
 }
 
-/** The traced batches and what was measured around the workload. */
+/** The run's summary and what was measured around the workload. */
 interface Traced {
-  raw: EventBatch[];
-  stats: ReturnType<typeof newLiveStats>;
+  summary: Summary;
+  stats: LiveStats;
   run: WorkloadRun;
   cachedBefore: number;
   cachedAfter: number;
 }
 
-/** Trace while the workload runs; SIGINT/SIGTERM stop the workload, the trace then ends normally. */
+/**
+ * Trace while the workload runs, streaming: each batch is stored raw (and
+ * saved with --save-trace), given its phase, analyzed, stored and folded
+ * into the summaries as it arrives, so memory stays flat however long the
+ * run. The workload starts once the tracer is armed (the "ready" line).
+ * SIGINT/SIGTERM stop the workload; the trace then ends normally.
+ */
 async function traceWorkload(
   options: ExperimentOptions,
   target: TraceTarget,
   fileMap: FileMap | undefined,
   cgroup: MemoryCgroup | undefined,
   marker: RegExp | undefined,
+  analysis: Required<Pick<ExperimentOptions, "action" | "rw" | "small" | "medium">>,
+  writer: CliStore | undefined,
 ): Promise<Traced> {
   const stats = newLiveStats();
-  const raw: EventBatch[] = [];
   const cachedBefore = readCachedBytes();
+  const split = marker !== undefined || (options.phaseAt?.length ?? 0) > 0;
+  const clock = split ? new PhaseClock(stats, options.phaseAt ?? [], marker ? "start" : "phase 0") : undefined;
+  const perPhase = split ? new PhaseSummaries(fileMap) : undefined;
+  const saved = options.saveTrace !== undefined ? new TraceFile(options.saveTrace) : undefined;
   let workload: ReturnType<typeof runWorkload> | undefined;
   let interrupted = false;
   let signals = 0;
@@ -222,7 +222,10 @@ async function traceWorkload(
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const stopWatching = watchDrops(stats);
   let finished: Promise<WorkloadRun> | undefined;
+  let summary: Summary;
+  const tally = new SelectionTally();
   try {
     const lba =
       options.kernelFilter && fileMap ? { lba: lbaWindow(fileMap, maxRequestSectors(target.disk)) } : undefined;
@@ -231,34 +234,65 @@ async function traceWorkload(
       stopTracing = resolve;
     });
     void early.then(stopTracing);
-    await new Promise<void>((resolve, reject) => {
-      liveTrace({
-        device: target.disk,
-        tracer: options.tracer ?? "auto",
-        stats,
-        stop,
-        signals: false,
-        ...(lba ?? {}),
-        onStart: () => {
-          if (interrupted) return;
-          const [cmd = "", ...args] = options.command;
-          const [file, argv] = cgroup ? cgroup.wrap(cmd, args) : [cmd, args];
-          workload = runWorkload(file, argv, { ...(marker ? { marker } : {}), echo: options.echo ?? process.stderr });
-          finished = workload.done;
-          void finished.then(stopTracing, stopTracing);
-        },
-      }).subscribe({ next: (b) => raw.push(b), error: reject, complete: resolve });
+    const source = liveTrace({
+      device: target.disk,
+      tracer: options.tracer ?? "auto",
+      stats,
+      stop,
+      signals: false,
+      ...(options.verbose ? { verbose: true } : {}),
+      ...(options.bufferKb !== undefined ? { bufferKb: options.bufferKb } : {}),
+      ...(lba ?? {}),
+      ...(writer ? { backpressure: writer } : {}),
+      onStart: () => {
+        announceReady(target.disk, stats);
+        if (interrupted) return;
+        const [cmd = "", ...args] = options.command;
+        const [file, argv] = cgroup ? cgroup.wrap(cmd, args) : [cmd, args];
+        workload = runWorkload(file, argv, {
+          ...(marker ? { marker, onMarker: (ns: number, line: string) => clock?.mark(ns, line) } : {}),
+          echo: options.echo ?? process.stderr,
+        });
+        clock?.start(workload.startNs);
+        finished = workload.done;
+        void finished.then(stopTracing, stopTracing);
+      },
     });
+    summary = await firstValueFrom(
+      source.pipe(
+        collectEvery(LIVE_COLLECT_ROWS),
+        tap((b) => {
+          writer?.appendRaw(b);
+          saved?.write(b, BigInt(stats.firstRecordNs ?? 1e9));
+        }),
+        clock ? phasesBy((t) => clock.phaseOf(t)) : identity,
+        analyzeEvents({ ...analysis, tally, ...(fileMap ? { fileMap } : {}) }),
+        tap((b) => {
+          writer?.append(b);
+          perPhase?.add(b);
+        }),
+        summarize(fileMap ? { fileMap } : {}),
+      ),
+    );
+  } catch (error: unknown) {
+    await writer?.abort();
+    throw error;
   } finally {
+    stopWatching();
+    saved?.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
   if (!finished) {
+    await writer?.abort();
     throw new InputError("the run was interrupted before the workload started");
   }
   const run = await finished;
   run.interrupted ||= interrupted;
-  return { raw, stats, run, cachedBefore, cachedAfter: readCachedBytes() };
+  if (perPhase && clock) summary.phases = perPhase.result(clock.phaseNames(), clock.startsNs());
+  const why = whyNothingKept(tally, summary.events, { ...analysis, inFile: fileMap !== undefined });
+  if (why) (options.note ?? ((m: string) => process.stderr.write(`blkrx: ${m}\n`)))(why);
+  return { summary, stats, run, cachedBefore, cachedAfter: readCachedBytes() };
 }
 
 async function resolveTarget(options: ExperimentOptions): Promise<{ target: TraceTarget; fileMap?: FileMap }> {

@@ -10,16 +10,25 @@ import { summarize } from "../../operators/summarize.js";
 import type { Summary } from "../../operators/summaryTypes.js";
 import { liveView } from "../../sinks/liveView.js";
 import { renderSummary } from "../../sinks/summaryTable.js";
+import { TraceFile } from "../../sinks/traceFile.js";
 import { detectFormat, type TraceFormat } from "../../sources/detectFormat.js";
 import { fromTrace } from "../../sources/fromTrace.js";
-import { LiveDecoder, type LiveStats, newLiveStats } from "../../sources/liveFraming.js";
+import {
+  type Backpressure,
+  holdWhileBusy,
+  LiveDecoder,
+  type LiveStats,
+  newLiveStats,
+} from "../../sources/liveFraming.js";
 import { liveTrace, type TracerChoice } from "../../sources/liveSource.js";
 import { requireRoot } from "../../sources/tracefsLive.js";
 import { analyzeEvents } from "../analyze.js";
 import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfDeviceName } from "../device.js";
 import { deviceOfOption, requireOneDevice } from "../deviceOption.js";
 import { fileMapFromOptions } from "../fileMapFromOptions.js";
-import { openStoreForCli } from "../openStoreForCli.js";
+import { LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
+import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
+import { announceReady, watchDrops } from "./liveNotices.js";
 
 /** Options of `blkrx live` as commander parses them. */
 export interface LiveCliOptions {
@@ -39,17 +48,28 @@ export interface LiveCliOptions {
   format?: TraceFormat;
   lenient?: boolean;
   view?: boolean;
+  /** True when --view was given on the command line (draw even when stderr is not a terminal). */
+  viewGiven?: boolean;
   db: string | false;
   label?: string;
+  /** Write the raw trace here as binary blk_io_trace. */
+  saveTrace?: string;
+  /** Kernel trace buffer per CPU, KiB. */
+  bufferSize?: number;
+  /** Write this file once the tracer is armed. */
+  readyFile?: string;
+  verbose?: boolean;
 }
 
 /**
  * The `blkrx live` command. Without an input it traces the disk holding
  * `--file` (or `--device`) until `--duration` seconds pass or Ctrl-C; with an
  * input (`-` for a pipe such as `blktrace -d DEV -o -` or `blkparse -i -`) it
- * reads that as records arrive. Either way a status line (events/s, MB read,
- * coverage, gap mix) redraws on stderr, then the final summary is printed
- * and the run stored.
+ * reads that as records arrive. Either way a status line (events/s, MiB read,
+ * unique, coverage, drops) redraws on a terminal, the raw and analyzed
+ * events are stored (and the raw trace saved with `saveTrace`) as they
+ * arrive, so memory stays flat however long it runs; losses are said on
+ * stderr as they happen; then the final summary is printed.
  *
  * @example await runLive(undefined, { device: "loop0", duration: 2, tracer: "auto", action: "D", rw: "read", small: 256, medium: 2048, db: false }, false);
  */
@@ -63,13 +83,18 @@ export async function runLive(
   let fileMap: FileMap | undefined;
   let source: Observable<EventBatch>;
   let target: TraceTarget | undefined;
+  // The store is opened below; readers hold while its writer thread catches up.
+  const backpressure: Backpressure = {
+    busy: () => writer?.busy() ?? false,
+    whenFree: () => writer?.whenFree() ?? Promise.resolve(),
+  };
   const stopSignal = merge(fromEvent(process, "SIGINT"), fromEvent(process, "SIGTERM")).pipe(take(1));
   if (input !== undefined) {
     fileMap = await fileMapFromOptions(options);
     const binaryPipe = input === "-" && (options.format ?? (await peekFormat(process.stdin))) === "binary";
     source = (
       binaryPipe
-        ? binaryStream(process.stdin, stats)
+        ? binaryStream(process.stdin, stats, backpressure)
         : fromTrace([input], {
             window: 1024,
             ...(options.format ? { format: options.format } : {}),
@@ -90,30 +115,52 @@ export async function runLive(
     }
     const duration = options.duration !== undefined ? timer(options.duration * 1000) : undefined;
     const lba = options.kernelFilter && fileMap ? lbaWindow(fileMap, maxRequestSectors(target.disk)) : undefined;
+    const disk = target.disk;
     source = liveTrace({
-      device: target.disk,
+      device: disk,
       tracer: options.tracer,
       stats,
       ...(lba ? { lba } : {}),
-      ...(duration ? { stop: duration.elapsed, onStart: duration.start } : {}),
+      ...(options.bufferSize !== undefined ? { bufferKb: options.bufferSize } : {}),
+      ...(options.verbose ? { verbose: true } : {}),
+      ...(duration ? { stop: duration.elapsed } : {}),
+      backpressure,
+      onStart: () => {
+        announceReady(disk, stats, options.readyFile);
+        duration?.start();
+      },
     });
   }
   const analysis = { action: options.action, rw: options.rw, small: options.small, medium: options.medium };
   // With an input, --device selects that device's events; live tracing already traces only that device.
   const device = input !== undefined && options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const tally = new SelectionTally();
-  const writer = await openStoreForCli(options.db, dbIsDefault, {
-    label: options.label ?? (target ? `live ${target.disk}` : `live ${input}`),
-    commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
-    source: input === undefined ? "live" : "file",
-    ...(target ? { device: target.disk } : {}),
-    ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
-    ...analysis,
-  });
+  const writer = await openStoreForCli(
+    options.db,
+    dbIsDefault,
+    {
+      label: options.label ?? (target ? `live ${target.disk}` : `live ${input}`),
+      commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
+      source: input === undefined ? "live" : "file",
+      ...(target ? { device: target.disk } : {}),
+      ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
+      ...analysis,
+    },
+    { memoryLimit: LIVE_STORE_MEMORY },
+  );
+  // DuckDB loads before tracing starts, so loading it does not disturb what is traced.
+  if (input === undefined) await writer?.opened.catch(() => undefined);
+  const saved = options.saveTrace !== undefined ? new TraceFile(options.saveTrace) : undefined;
+  const stopWatching = input === undefined ? watchDrops(stats) : () => {};
   let summary: Summary;
   try {
     summary = await firstValueFrom(
       source.pipe(
+        collectEvery(LIVE_COLLECT_ROWS),
+        tap((b) => {
+          writer?.appendRaw(b);
+          saved?.write(b, BigInt(stats.firstRecordNs ?? 1e9));
+        }),
         analyzeEvents({
           ...analysis,
           tally,
@@ -124,7 +171,8 @@ export async function runLive(
           ? tap(() => {})
           : liveView({
               ...(fileMap ? { fileMap } : {}),
-              status: () => (stats.dropped > 0 ? `dropped ${stats.dropped}` : ""),
+              dropped: () => (input === undefined || stats.dropped > 0 ? stats.dropped : undefined),
+              always: options.view === true && options.viewGiven === true,
             }),
         tap((b) => writer?.append(b)),
         summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
@@ -133,6 +181,9 @@ export async function runLive(
   } catch (error: unknown) {
     await writer?.abort();
     throw error;
+  } finally {
+    stopWatching();
+    saved?.close();
   }
   const words = {
     action: options.action,
@@ -198,17 +249,19 @@ async function peekFormat(stream: Readable): Promise<TraceFormat | undefined> {
  * each chunk completes them (the replay decoder batches thousands at a time).
  * Records keep their arrival order.
  */
-function binaryStream(stream: Readable, stats: LiveStats): Observable<EventBatch> {
+function binaryStream(stream: Readable, stats: LiveStats, backpressure: Backpressure): Observable<EventBatch> {
   return new Observable<EventBatch>((subscriber) => {
-    const decoder = new LiveDecoder("<stdin>", stats);
+    const decoder = new LiveDecoder("<stdin>", stats, (b) => subscriber.next(b));
     const onData = (chunk: Buffer): void => {
       try {
         for (const b of decoder.push(chunk)) subscriber.next(b);
+        holdWhileBusy(stream, backpressure);
       } catch (error: unknown) {
         subscriber.error(error);
       }
     };
     const onEnd = (): void => {
+      for (const b of decoder.close()) subscriber.next(b);
       // A tracer killed mid-write leaves half a record: keep every whole one, say so once, finish the run.
       if (decoder.pendingBytes > 0) {
         process.stderr.write(
@@ -222,6 +275,7 @@ function binaryStream(stream: Readable, stats: LiveStats): Observable<EventBatch
     stream.once("end", onEnd);
     stream.once("error", onError);
     return () => {
+      decoder.close();
       stream.off("data", onData);
       stream.off("end", onEnd);
       stream.off("error", onError);

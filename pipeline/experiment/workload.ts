@@ -22,6 +22,8 @@ export interface WorkloadRun {
 /** A workload started by {@link runWorkload}. */
 export interface RunningWorkload {
   readonly pid: number | undefined;
+  /** CLOCK_MONOTONIC ns (process.hrtime) just before the spawn. */
+  readonly startNs: number;
   /** Resolves when the workload (its whole process group) has exited. */
   readonly done: Promise<WorkloadRun>;
   /** Stop it: SIGTERM to its process group, SIGKILL after 3 s (at once when `force`). */
@@ -31,7 +33,7 @@ export interface RunningWorkload {
 /**
  * Spawn the workload in its own process group (so stopping it reaches every
  * child it started, and nothing is left behind), echo its output to `echo`
- * line by line, timestamp lines matching `marker`, keep llama.cpp timing
+ * line by line, timestamp lines matching `marker` (and tell `onMarker` at once), keep llama.cpp timing
  * lines, and sample its RSS until it exits. Rejects with InputError when the
  * command cannot be started.
  *
@@ -40,7 +42,7 @@ export interface RunningWorkload {
 export function runWorkload(
   file: string,
   args: readonly string[],
-  options: { marker?: RegExp; echo: NodeJS.WritableStream },
+  options: { marker?: RegExp; echo: NodeJS.WritableStream; onMarker?: (ns: number, line: string) => void },
 ): RunningWorkload {
   const startNs = now();
   const child = execa(file, args, {
@@ -54,7 +56,11 @@ export function runWorkload(
   const timingLines: string[] = [];
   const onLine = (line: string): void => {
     options.echo.write(`${line}\n`);
-    if (options.marker?.test(line)) markers.push({ ns: now(), line: line.trim().slice(0, 80) });
+    if (options.marker?.test(line)) {
+      const mark = { ns: now(), line: line.trim().slice(0, 80) };
+      markers.push(mark);
+      options.onMarker?.(mark.ns, mark.line);
+    }
     if (/ eval time =/.test(line)) timingLines.push(line);
   };
   for (const stream of [child.stdout, child.stderr]) splitLines(stream, onLine);
@@ -88,6 +94,7 @@ export function runWorkload(
   });
   return {
     pid: child.pid,
+    startNs,
     done,
     interrupt: (force) => {
       interrupted = true;

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { InputError } from "../../model/errors.js";
 import type { Store } from "./openStore.js";
 import { hasTable, parseRunIds } from "./queries.js";
 
@@ -28,7 +29,13 @@ const quote = (path: string): string => `'${path.replaceAll("'", "''")}'`;
  */
 export async function exportParquet(store: Store, dir: string, runIds: readonly number[] = []): Promise<ExportCounts> {
   const root = resolve(dir);
-  mkdirSync(root, { recursive: true });
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "EEXIST" || code === "ENOTDIR" ? "a file is in the way of that directory" : `${code ?? error}`;
+    throw new InputError(`Cannot export to ${dir}: ${why}`, { cause: error });
+  }
   const where = runIds.length > 0 ? `WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")})` : "";
   const con = store.connection;
   const count = async (table: string): Promise<number> =>

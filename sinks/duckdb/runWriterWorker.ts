@@ -3,16 +3,18 @@
  * connection and applies the messages (open, append, appendRaw, commit,
  * abort) in order. Not part of the public API.
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
 import type { EventBatch } from "../../model/batch.js";
 import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
-import { openRunWriter, type RunExtras, type RunMeta, type RunWriter } from "./runWriter.js";
+import { openRunWriter, type RunExtras, type RunMeta, type RunWriter, type RunWriterOptions } from "./runWriter.js";
 import type { StoredEventColumns } from "./storedColumns.js";
 
 /** Messages from the main thread. */
 export type ToWorker =
-  | { type: "open"; dbPath: string; meta: RunMeta }
+  | { type: "open"; dbPath: string; meta: RunMeta; options?: RunWriterOptions }
   | { type: "append"; batch: StoredEventColumns }
   | { type: "appendRaw"; batch: EventBatch }
   | { type: "appendRequests"; batch: RequestBatch }
@@ -24,14 +26,42 @@ export type FromWorker =
   | { type: "ready" }
   | { type: "opened"; runId: number }
   | { type: "committed"; runId: number }
+  | { type: "appended"; rows: number }
   | { type: "aborted" }
   | { type: "error"; name: string; message: string };
+
+/**
+ * A full collection every this many appended rows when the store was opened
+ * with a memory limit (live tracing): the columns transferred in are
+ * garbage once appended, and V8 frees such external memory only after tens
+ * of MB have piled up (measured: +60 MB RSS on a 2M-row live run).
+ */
+const COLLECT_EVERY_ROWS = 100_000;
+
+const collect = (() => {
+  try {
+    setFlagsFromString("--expose-gc");
+    return runInNewContext("gc") as () => void;
+  } catch {
+    return undefined;
+  }
+})();
 
 const port = parentPort;
 if (port) {
   let writer: RunWriter | undefined;
   let failure: Error | undefined;
   let queue: Promise<void> = Promise.resolve();
+  let lean = false;
+  let sinceCollect = 0;
+  const appended = (rows: number): void => {
+    reply({ type: "appended", rows });
+    sinceCollect += rows;
+    if (lean && sinceCollect >= COLLECT_EVERY_ROWS) {
+      sinceCollect = 0;
+      collect?.();
+    }
+  };
   const reply = (m: FromWorker) => port.postMessage(m);
 
   const handle = async (m: ToWorker): Promise<void> => {
@@ -41,17 +71,23 @@ if (port) {
       return;
     }
     if (failure) {
-      // Keep reporting the first failure on commit; drop appends after it.
+      // Keep reporting the first failure on commit; drop appends after it (still counted as done).
       if (m.type === "commit") reply({ type: "error", name: failure.name, message: failure.message });
+      if (m.type === "append" || m.type === "appendRaw") reply({ type: "appended", rows: m.batch.length });
       return;
     }
     try {
       if (m.type === "open") {
-        writer = await openRunWriter(m.dbPath, m.meta);
+        writer = await openRunWriter(m.dbPath, m.meta, m.options);
+        lean = m.options?.memoryLimit !== undefined;
         reply({ type: "opened", runId: writer.runId });
-      } else if (m.type === "append") writer?.append(m.batch);
-      else if (m.type === "appendRaw") writer?.appendRaw?.(m.batch);
-      else if (m.type === "appendRequests") writer?.appendRequests?.(m.batch);
+      } else if (m.type === "append") {
+        writer?.append(m.batch);
+        appended(m.batch.length);
+      } else if (m.type === "appendRaw") {
+        writer?.appendRaw?.(m.batch);
+        appended(m.batch.length);
+      } else if (m.type === "appendRequests") writer?.appendRequests?.(m.batch);
       else if (m.type === "commit" && writer)
         reply({ type: "committed", runId: await writer.commit(m.summary, m.extras) });
     } catch (error: unknown) {

@@ -52,3 +52,33 @@ export function transferableStoredColumns(batch: EventBatch): {
   };
   return { columns, transfer };
 }
+
+/**
+ * The columns of a raw batch that `raw_events` stores, as copies to
+ * transfer to the writer thread: posting the batch itself structured-clones
+ * every column's whole buffer, and a live batch's columns are views into
+ * buffers sized for a full batch (measured: tens of KB per small batch).
+ *
+ * @example const { columns, transfer } = transferableRawColumns(batch); worker.postMessage({ type: "appendRaw", batch: columns }, transfer);
+ */
+export function transferableRawColumns(batch: EventBatch): { columns: EventBatch; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const own = <T extends Float64Array | Uint32Array | Int32Array>(a: T): T => {
+    const copy = a.slice(0, batch.length) as T;
+    transfer.push(copy.buffer as ArrayBuffer);
+    return copy;
+  };
+  const columns: EventBatch = {
+    length: batch.length,
+    time: own(batch.time),
+    sector: own(batch.sector),
+    bytes: own(batch.bytes),
+    action: own(batch.action),
+    device: own(batch.device),
+    cpu: own(batch.cpu),
+    pid: own(batch.pid),
+    sequence: own(batch.sequence),
+    error: own(batch.error),
+  };
+  return { columns, transfer };
+}

@@ -2,9 +2,9 @@ import type { Worker } from "node:worker_threads";
 import type { EventBatch } from "../../model/batch.js";
 import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
-import type { RunExtras, RunMeta, RunWriter } from "./runWriter.js";
+import type { RunExtras, RunMeta, RunWriter, RunWriterOptions } from "./runWriter.js";
 import type { FromWorker, ToWorker } from "./runWriterWorker.js";
-import { transferableStoredColumns } from "./storedColumns.js";
+import { transferableRawColumns, transferableStoredColumns } from "./storedColumns.js";
 import { claimWriterThread } from "./writerThread.js";
 
 /**
@@ -28,6 +28,10 @@ export async function openRunWriterInWorker(dbPath: string, meta: RunMeta): Prom
 export interface PendingRunWriter extends RunWriter {
   /** Resolves to the run id once the store is open and the run started; rejects if it cannot be. */
   readonly opened: Promise<number>;
+  /** Rows sent to the thread and not yet appended there. */
+  readonly backlogRows: number;
+  /** Resolves once the backlog is at most `rows`. */
+  whenBacklogBelow(rows: number): Promise<void>;
 }
 
 /**
@@ -38,10 +42,14 @@ export interface PendingRunWriter extends RunWriter {
  *
  * @example const writer = startRunWriterInWorker("blkrx.duckdb", meta); writer.append(batch); await writer.commit(summary);
  */
-export function startRunWriterInWorker(dbPath: string, meta: RunMeta): PendingRunWriter {
+export function startRunWriterInWorker(
+  dbPath: string,
+  meta: RunMeta,
+  options: RunWriterOptions = {},
+): PendingRunWriter {
   const worker = claimWriterThread();
   const writer = new WorkerRunWriter(worker);
-  const opened = writer.request({ type: "open", dbPath, meta }, "opened").then(
+  const opened = writer.request({ type: "open", dbPath, meta, options }, "opened").then(
     (m) => {
       writer.runId = m.runId;
       return m.runId;
@@ -57,6 +65,8 @@ export function startRunWriterInWorker(dbPath: string, meta: RunMeta): PendingRu
 
 class WorkerRunWriter implements RunWriter {
   runId = 0;
+  backlogRows = 0;
+  private waiters: { rows: number; resolve: () => void }[] = [];
   private pending: { want: FromWorker["type"]; resolve: (m: FromWorker) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | undefined;
 
@@ -70,11 +80,19 @@ class WorkerRunWriter implements RunWriter {
 
   append(batch: EventBatch): void {
     const { columns, transfer } = transferableStoredColumns(batch);
+    this.backlogRows += batch.length;
     this.worker.postMessage({ type: "append", batch: columns } satisfies ToWorker, transfer);
   }
 
   appendRaw(batch: EventBatch): void {
-    this.worker.postMessage({ type: "appendRaw", batch } satisfies ToWorker);
+    const { columns, transfer } = transferableRawColumns(batch);
+    this.backlogRows += batch.length;
+    this.worker.postMessage({ type: "appendRaw", batch: columns } satisfies ToWorker, transfer);
+  }
+
+  whenBacklogBelow(rows: number): Promise<void> {
+    if (this.backlogRows <= rows || this.failure) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ rows, resolve }));
   }
 
   appendRequests(batch: RequestBatch): void {
@@ -110,6 +128,11 @@ class WorkerRunWriter implements RunWriter {
   }
 
   private receive(m: FromWorker): void {
+    if (m.type === "appended") {
+      this.backlogRows -= m.rows;
+      this.release();
+      return;
+    }
     if (m.type === "error") {
       const error = new Error(m.message);
       error.name = m.name;
@@ -123,5 +146,14 @@ class WorkerRunWriter implements RunWriter {
   private fail(error: Error): void {
     this.failure ??= error;
     for (const p of this.pending.splice(0)) p.reject(this.failure);
+    this.backlogRows = 0;
+    this.release();
+  }
+
+  private release(): void {
+    const ready = this.waiters.filter((w) => this.backlogRows <= w.rows || this.failure);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
   }
 }

@@ -95,7 +95,8 @@ export async function visitPage(url: string, evaluate: string, width = 1366, hei
       browser.kill();
       await exited;
     }
-    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+    // Chromium's helper processes may still be writing the profile for a moment after the browser exits.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
   }
 }
 

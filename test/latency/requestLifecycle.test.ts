@@ -26,6 +26,38 @@ async function run(...batches: ReturnType<typeof batch>[]) {
 }
 
 describe("requestLifecycle", () => {
+  it("takes G2I, I2D and M2D only when the later stage comes after the earlier one, as btt does; counts skew", async () => {
+    // Stages in processing order, stamped by CPUs whose clocks disagree.
+    const [r] = await lastValueFrom(
+      of(
+        batch(
+          ...[ev("Q", 100, 8, 0), ev("I", 100, 8, 10), ev("G", 100, 8, 20), ev("D", 100, 8, 30), ev("C", 100, 8, 40)],
+          ...[ev("Q", 200, 8, 50), ev("G", 200, 8, 60), ev("D", 200, 8, 70), ev("I", 200, 8, 80), ev("C", 200, 8, 90)],
+          ...[
+            ev("Q", 300, 8, 100),
+            ev("G", 300, 8, 99),
+            ev("I", 300, 8, 120),
+            ev("D", 300, 8, 130),
+            ev("C", 300, 8, 140),
+          ],
+        ),
+      ).pipe(requestLifecycle(), toArray()),
+    );
+    expect({
+      g2i: [...(r?.g2i ?? [])],
+      i2d: [...(r?.i2d ?? [])],
+      m2d: [...(r?.m2d ?? [])],
+      q2g: [...(r?.q2g ?? [])],
+      skewed: r?.skewed,
+    }).toEqual({
+      g2i: [Number.NaN, 20, 21],
+      i2d: [20, Number.NaN, 10],
+      m2d: [Number.NaN, Number.NaN, Number.NaN],
+      q2g: [20, 10, 1],
+      skewed: 1,
+    });
+  });
+
   it("follows Q → G → I → D → C and reports every stage in ns", async () => {
     const out = await run(
       batch(ev("Q", 100, 8, 1000), ev("G", 100, 8, 1500), ev("I", 100, 8, 1700), ev("D", 100, 8, 2000)),

@@ -10,6 +10,7 @@ export function kernelTraceState(disk: string): Record<string, string> {
     trace_clock: read(`${t}/trace_clock`),
     bin: read(`${t}/options/bin`),
     context_info: read(`${t}/options/context-info`),
+    buffer_size_kb: read(`${t}/buffer_size_kb`),
     enable: read(`/sys/block/${disk}/trace/enable`),
   };
 }

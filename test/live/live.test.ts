@@ -25,7 +25,7 @@ function startLive(args: string[], cwd: string) {
 
 describe("blkrx live on a piped trace", () => {
   it("blkrx live - shows binary records (blktrace -o - style) before the pipe closes", async () => {
-    const { child } = startLive(["-", ...EXTENTS, "--json", "--no-db"], FIXTURES);
+    const { child } = startLive(["-", ...EXTENTS, "--json", "--no-db", "--view"], FIXTURES);
     const seen = new Promise<string>((resolve) => {
       let err = "";
       child.stderr?.on("data", (c: Buffer) => {
@@ -123,7 +123,8 @@ describe.skipIf(skip !== undefined)("blkrx live tracing", () => {
     const before = kernelTraceState(disk.name);
     execaSync("sh", ["-c", "sync; echo 3 > /proc/sys/vm/drop_caches"]);
     const db = join(disk.dir, "live.duckdb");
-    const { child, ready } = startLive(["--file", disk.file, "--duration", "4", "--json", "--db", db], disk.dir);
+    // No --duration: a loaded machine can take seconds to start python; stop once the workload is done.
+    const { child, ready } = startLive(["--file", disk.file, "--json", "--db", db], disk.dir);
     await ready;
     onTestFinished(async () => {
       child.kill("SIGINT");
@@ -133,6 +134,7 @@ describe.skipIf(skip !== undefined)("blkrx live tracing", () => {
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toMatch(/^blkrx: another blkrx session .* wait for it to finish$/);
     await execa("python3", [WORKLOAD, "direct", disk.file, "/dev/null"]);
+    child.kill("SIGINT");
     const r = await child;
     expect(r.exitCode).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -146,7 +148,7 @@ describe.skipIf(skip !== undefined)("blkrx live tracing", () => {
 
   it("blkrx live stops on SIGINT with the final summary and a restored kernel", async () => {
     const before = kernelTraceState(bare.name);
-    const { child, ready } = startLive(["--device", bare.loop, "--json", "--no-db"], disk.dir);
+    const { child, ready } = startLive(["--device", bare.loop, "--json", "--no-db", "--view"], disk.dir);
     await ready;
     child.kill("SIGINT");
     const r = await child;

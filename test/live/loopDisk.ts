@@ -80,12 +80,13 @@ export function createLoopDisk(sizeMiB = 96): LoopDisk {
 }
 
 /** A bare 64 MiB loop device with no filesystem (an idle device). */
-export function createBareLoop(): { loop: string; name: string; cleanup(): void } {
+export function createBareLoop(): { dir: string; loop: string; name: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), "blkrx-bare-"));
   const image = join(dir, "bare.img");
   execaSync("truncate", ["-s", "64M", image]);
   const loop = execaSync("losetup", ["-f", "--show", image]).stdout.trim();
   return {
+    dir,
     loop,
     name: loop.replace("/dev/", ""),
     cleanup: () => {

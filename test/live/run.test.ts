@@ -71,7 +71,8 @@ describe.skipIf(skip !== undefined)("blkrx run", () => {
   it("blkrx run stops on SIGINT, stores the events so far, restores the kernel and leaves no process behind", async () => {
     const before = kernelTraceState(disk.name);
     const db = join(disk.dir, "interrupted.duckdb");
-    const script = `echo started; exec python3 ${WORKLOAD} mmap ${disk.file} 8 500`;
+    // dd reads some of the file before "started": python can take seconds to start on a loaded machine.
+    const script = `dd if=${disk.file} of=/dev/null bs=1M count=4 iflag=direct status=none; echo started; exec python3 ${WORKLOAD} mmap ${disk.file} 8 500`;
     const child = execa(
       "node",
       [

@@ -7,6 +7,7 @@ import { formatNdjson } from "../../sinks/ndjsonWriter.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import type { ChunkDecoder } from "../../sources/decoder.js";
+import { decoderFor } from "../../sources/decoderFor.js";
 import type { TraceFormat } from "../../sources/detectFormat.js";
 import { traceBatches } from "../../sources/fromTrace.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
@@ -24,12 +25,16 @@ export function fixtureBytes(name: string): Buffer {
   return readFileSync(`${FIXTURES}/${name}`);
 }
 
-/** The four decoders by format name, strict or lenient. */
+/** The decoders by format name (blk traces and the public dataset formats), strict or lenient. */
 export const DECODERS: Record<string, (skips?: SkipCounter) => ChunkDecoder> = {
   binary: (s) => new BinaryDecoder(s ? { lenient: s } : {}),
   blkparse: (s) => new BlkparseTextDecoder(s ? { lenient: s } : {}),
   ftrace: (s) => new FtraceTextDecoder(s ? { lenient: s } : {}),
   ndjson: (s) => new NdjsonDecoder(s ? { lenient: s } : {}),
+  msr: (s) => decoderFor("msr", { file: "-", ...(s ? { lenient: s } : {}) }),
+  alibaba: (s) => decoderFor("alibaba", { file: "-", ...(s ? { lenient: s } : {}) }),
+  tencent: (s) => decoderFor("tencent", { file: "-", ...(s ? { lenient: s } : {}) }),
+  biosnoop: (s) => decoderFor("biosnoop", { file: "-", ...(s ? { lenient: s } : {}) }),
 };
 
 /** A real input of each format (the binary and text forms of the same captures). */
@@ -39,7 +44,17 @@ export const SEEDS: Record<string, Buffer> = {
   ftrace: fixtureBytes("direct-contig.ftrace"),
   ndjson: Buffer.from(formatNdjson(decodeWhole(new BinaryDecoder(), fixtureBytes("direct-contig.bin")))),
   classic: wholeLines(fixtureBytes("pressure-frag.classic"), 16384),
+  msr: exampleBytes("usr.msr.csv"),
+  alibaba: exampleBytes("alibaba.csv"),
+  tencent: exampleBytes("tencent.csv"),
+  biosnoop: exampleBytes("biosnoop.txt"),
 };
+
+/** A dataset example file (examples/datasets/), six times over (a biosnoop log repeats its header). */
+function exampleBytes(name: string): Buffer {
+  const one = readFileSync(new URL(`../../examples/datasets/${name}`, import.meta.url));
+  return Buffer.concat(Array.from({ length: 6 }, () => one));
+}
 
 /** The whole lines within the first `max` bytes of a text. */
 export function wholeLines(text: Buffer, max: number): Buffer {

@@ -34,7 +34,7 @@ function start(args: string[], nodeFlags: string[] = [], env: Record<string, str
   const ready = new Promise<void>((resolve) => {
     child.stderr?.on("data", (c: Buffer) => {
       err += c.toString();
-      if (/events \d+|started/.test(err)) resolve();
+      if (/events \d+|started|— ready/.test(err)) resolve();
     });
     void child.then(() => resolve());
   });

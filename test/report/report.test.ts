@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GGUF_PLOT_NAMES, VEGA_PLOT_NAMES } from "../../sinks/plots/names.js";
+import { formatBytes } from "../../sinks/units.js";
 import { chromiumPath, visitPage } from "../helpers/chromium.js";
 import { blkrx } from "../helpers/cli.js";
 
@@ -82,12 +83,13 @@ describe("blkrx report", () => {
       expect(visit.screenshot.subarray(1, 4).toString()).toBe("PNG");
       const facts = visit.value as PageFacts;
       const [results, gaps, params] = facts.tables;
-      // Results: header + one row per run, named by label, with the study's numbers (GB = 2^30 bytes).
+      // Results: header + one row per run, named by label, with the study's numbers in binary units.
       expect(results?.map((r) => r[0])).toEqual(["configuration", "frag", "contig"]);
       expect(results?.[1]?.[1]).toBe("D"); // the actions counted
       expect(results?.[1]?.[3]).toBe("13");
       expect(results?.[2]?.[3]).toBe("1");
-      expect(results?.[1]?.[7]).toBe("263.0 MiB"); // 275,730,432 bytes (sinks/units.ts)
+      expect(results?.[1]?.[7]).toBe(formatBytes(275730432));
+      expect(results?.[1]?.[7]).toBe("263.0 MiB");
       expect(gaps?.slice(1).map((r) => `${r[0]} ${r[1]}`)).toEqual([
         "frag physical",
         "frag logical",
