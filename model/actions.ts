@@ -193,3 +193,56 @@ export function minor(device: number): number {
 export function makeDevice(maj: number, min: number): number {
   return ((maj << 20) | (min & 0xfffff)) >>> 0;
 }
+
+/**
+ * An action selection (spec v2): one letter (`D`), a comma list (`Q,D,C`)
+ * or `all` (every action whose blkparse line prints `SECTOR + COUNT`).
+ */
+export type ActionSelection = ActionLetter | (string & {});
+
+/** What `--action all` stands for: the actions whose blkparse line prints `SECTOR + COUNT`. */
+export const ALL_ACTIONS: readonly ActionLetter[] = ["Q", "G", "I", "D", "C", "M", "F", "A", "B"];
+
+/**
+ * The action codes of a selection as a bit mask (bit `code` set), so a
+ * filter tests any list with one shift and one and. Throws a RangeError
+ * naming the letter for an unknown one.
+ *
+ * @example actionMask("Q,D,C") === (1 << 1) | (1 << 7) | (1 << 8)
+ */
+export function actionMask(selection: ActionSelection): number {
+  let mask = 0;
+  for (const letter of actionLetters(selection)) {
+    const code = actionCode(letter);
+    if (code < 0 || code > 31) {
+      throw new RangeError(
+        `--action ${selection}: unknown action "${letter}" (expected blkparse letters such as Q, D, C, comma-separated, or all)`,
+      );
+    }
+    mask |= 1 << code;
+  }
+  return mask >>> 0;
+}
+
+/**
+ * The letters of a selection, `all` expanded, duplicates removed, in the order given.
+ *
+ * @example actionLetters("all") // ["Q","G","I","D","C","M","F","A","B"]
+ */
+export function actionLetters(selection: ActionSelection): string[] {
+  const trimmed = selection.trim();
+  if (trimmed.toLowerCase() === "all") return [...ALL_ACTIONS];
+  return [...new Set(trimmed.split(",").map((l) => l.trim().toUpperCase()))];
+}
+
+/**
+ * A selection as blkrx stores and prints it: `all`, or upper-case letters
+ * joined by commas without spaces or repeats (`q, d,c` → `Q,D,C`).
+ *
+ * @example normalizeActions(" d , q") // "D,Q"
+ */
+export function normalizeActions(selection: string): string {
+  if (selection.trim().toLowerCase() === "all") return "all";
+  actionMask(selection); // validates
+  return actionLetters(selection).join(",");
+}

@@ -1,5 +1,5 @@
 import { filter, map, type OperatorFunction } from "rxjs";
-import { type ActionLetter, actionCode, Cat } from "../model/actions.js";
+import { type ActionSelection, actionMask, Cat } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
 import { takeRows } from "../model/batch.js";
 import type { SelectionTally } from "./selectionTally.js";
@@ -9,8 +9,8 @@ export type Direction = "read" | "write" | "any";
 
 /** Options for {@link select}. */
 export interface SelectOptions {
-  /** Action to count. @default "D" (issue to the device) */
-  action?: ActionLetter;
+  /** Actions to count: a letter, a comma list (`Q,D,C`) or `all` (spec v2). @default "D" (issue to the device) */
+  action?: ActionSelection;
   /** Direction to count. @default "read" */
   rw?: Direction;
   /** Keep only events of this device (major << 20 | minor, as `EventBatch.device`). @default every device */
@@ -21,7 +21,8 @@ export interface SelectOptions {
 
 /**
  * The selection rule as a predicate on a raw action u32 and byte count:
- * the chosen action code, not a notify record, not a discard, at least one
+ * one of the chosen action codes (a bit mask test, so a list costs what
+ * one letter does), not a notify record, not a discard, at least one
  * sector, and the direction as RWBS shows it (W when the WRITE bit is set,
  * else R — blkparse's fill_rwbs). Sources use it to skip records early.
  * With a `tally`, the records it rejects are counted there (the records it
@@ -34,22 +35,19 @@ export function selectionFilter(options: SelectOptions = {}): (action: number, b
   const keep = actionFilter(options);
   const tally = options.tally;
   if (!tally) return keep;
-  const code = actionCode(options.action ?? "D");
+  const mask = actionMask(options.action ?? "D");
   return (a, bytes) => {
     if (keep(a, bytes)) return true;
     if ((a & Cat.NOTIFY) === 0) {
       tally.events++;
-      if ((a & 0xffff) === code) tally.ofAction++;
+      if (ofActions(a, mask)) tally.ofAction++;
     }
     return false;
   };
 }
 
 function actionFilter(options: SelectOptions): (action: number, bytes: number) => boolean {
-  const action = options.action ?? "D";
-  const code = actionCode(action);
-  if (code < 0)
-    throw new TypeError(`select: unknown action "${action}" (expected a blkparse letter such as Q, D or C)`);
+  const mask = actionMask(options.action ?? "D");
   const rw = options.rw ?? "read";
   if (rw !== "read" && rw !== "write" && rw !== "any") {
     throw new TypeError(`select: rw must be "read", "write" or "any", got "${String(rw)}"`);
@@ -58,13 +56,20 @@ function actionFilter(options: SelectOptions): (action: number, bytes: number) =
   // Direction as a test on the WRITE bit: read = bit clear, write = bit set, any = either.
   const writeMask = rw === "any" ? 0 : Cat.WRITE;
   const writeWant = rw === "write" ? Cat.WRITE : 0;
-  return (a, bytes) => (a & 0xffff) === code && (a & excluded) === 0 && bytes >= 512 && (a & writeMask) === writeWant;
+  return (a, bytes) => ofActions(a, mask) && (a & excluded) === 0 && bytes >= 512 && (a & writeMask) === writeWant;
+}
+
+/** True when the raw action's code is in the mask (codes past 31 never are). */
+function ofActions(a: number, mask: number): boolean {
+  const code = a & 0xffff;
+  return code < 32 && ((mask >>> code) & 1) === 1;
 }
 
 /**
- * Keep only the events of one action and direction (spec: Selection), and
- * of one device when `device` is given. Counting a single action avoids
- * counting one I/O at Q, D and C. Discards, zero-length events and notify
+ * Keep only the events of the chosen actions and direction (spec:
+ * Selection), and of one device when `device` is given. Counting a single
+ * action avoids counting one I/O at Q, D and C; a list (`Q,D,C`, `all`)
+ * counts each listed event on its own, as a grep over blkparse lines does. Discards, zero-length events and notify
  * records never pass. Batches with no kept event are dropped. With a
  * `tally`, what it sees is counted there (see {@link SelectionTally}).
  *
@@ -72,12 +77,12 @@ function actionFilter(options: SelectOptions): (action: number, bytes: number) =
  */
 export function select(options: SelectOptions = {}): OperatorFunction<EventBatch, EventBatch> {
   const keep = actionFilter(options);
-  const code = actionCode(options.action ?? "D");
+  const mask = actionMask(options.action ?? "D");
   const device = options.device ?? -1;
   const tally = options.tally;
   return (source) =>
     source.pipe(
-      map((batch) => selectRows(batch, keep, device, code, tally)),
+      map((batch) => selectRows(batch, keep, device, mask, tally)),
       filter((batch) => batch.length > 0),
     );
 }
@@ -116,7 +121,7 @@ function selectRows(
   batch: EventBatch,
   keep: (action: number, bytes: number) => boolean,
   device: number,
-  code: number,
+  mask: number,
   tally: SelectionTally | undefined,
 ): EventBatch {
   if (scratch.length < batch.length) scratch = new Uint32Array(batch.length);
@@ -130,7 +135,7 @@ function selectRows(
       const a = act[i] as number;
       if ((a & Cat.NOTIFY) !== 0) continue;
       tally.events++;
-      if ((a & 0xffff) === code) tally.ofAction++;
+      if (ofActions(a, mask)) tally.ofAction++;
       if (!keep(a, bytes[i] as number)) continue;
       tally.selected++;
       tally.addDevice(dev[i] as number);

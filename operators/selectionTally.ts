@@ -1,4 +1,4 @@
-import { ACTION_LETTERS, Cat } from "../model/actions.js";
+import { ACTION_LETTERS, actionLetters, Cat } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
 
 /**
@@ -113,7 +113,10 @@ export function whyNothingKept(tally: SelectionTally, kept: number, words: Selec
   const what = describeSelection(letter, words.rw);
   if (tally.events === 0) return "kept 0 events: the input holds no block events";
   if (tally.ofAction === 0) {
-    return `kept 0 events: none of the ${count(tally.events)} events is a ${letter} (${actionName(letter)}) event; choose another with --action`;
+    const which = isList(letter)
+      ? `of the actions ${actionLetters(letter).join(", ")}`
+      : `a ${letter} (${actionName(letter)}) event`;
+    return `kept 0 events: none of the ${count(tally.events)} events is ${which}; choose another with --action`;
   }
   if (tally.selected === 0) {
     const other = words.rw === "read" ? "write" : "read";
@@ -141,6 +144,11 @@ const ACTION_NAMES: Record<string, string> = { Q: "queued", D: "issued to the de
 
 function actionName(letter: string): string {
   return ACTION_NAMES[letter] ?? `action ${ACTION_LETTERS.indexOf(letter)}`;
+}
+
+/** True for a selection of several actions (`Q,D,C`, `all`). */
+function isList(selection: string): boolean {
+  return selection.includes(",") || selection.trim().toLowerCase() === "all";
 }
 
 function count(n: number): string {

@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction } from "rxjs";
 import { firstValueFrom, identity, pipe } from "rxjs";
-import type { ActionLetter } from "../model/actions.js";
+import type { ActionSelection } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
 import { classifyGaps } from "../operators/classifyGaps.js";
@@ -15,7 +15,7 @@ import type { Summary } from "../operators/summaryTypes.js";
 export interface AnalyzeOptions {
   fileMap?: FileMap;
   /** @default "D" */
-  action?: ActionLetter;
+  action?: ActionSelection;
   /** @default "read" */
   rw?: Direction;
   /** @default 256 sectors */

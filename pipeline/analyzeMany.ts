@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { ActionLetter } from "../model/actions.js";
+import type { ActionSelection } from "../model/actions.js";
 import { InputError } from "../model/errors.js";
 import type { FileMap } from "../operators/fileMap.js";
 import type { Direction } from "../operators/select.js";
@@ -21,7 +21,7 @@ import { fileMapFromOptions } from "./fileMapFromOptions.js";
 
 /** What every run of an analyze-many batch is analyzed with (plain data: it is sent to workers). */
 export interface RunSettings {
-  action: ActionLetter;
+  action: ActionSelection;
   rw: Direction;
   small: number;
   medium: number;

@@ -1,13 +1,16 @@
-import { connect, firstValueFrom, forkJoin, identity, type Observable, of } from "rxjs";
+import { connect, firstValueFrom, forkJoin, identity, type Observable, of, tap } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
+import type { GgufLayout } from "../model/ggufLayout.js";
 import { type AccessGridOptions, accessGrid } from "../operators/accessGrid.js";
 import { deviceRuns, type FileMap } from "../operators/fileMap.js";
 import { latencySeries } from "../operators/latencySeries.js";
 import { latencySummary } from "../operators/latencySummary.js";
+import { LayerTimeGrid } from "../operators/layerTimeGrid.js";
 import { type PlotSeriesOptions, plotSeries } from "../operators/plotSeries.js";
 import { requestLifecycle } from "../operators/requestLifecycle.js";
 import { sectorRange } from "../operators/sectorRange.js";
 import { summarize } from "../operators/summarize.js";
+import { TensorAttributionAccumulator } from "../operators/tensorAttribution.js";
 import type { PlotInputs, PlotPhase } from "../sinks/plots/inputs.js";
 import { type AnalyzeOptions, analyzeEvents } from "./analyze.js";
 
@@ -23,6 +26,8 @@ export interface PlotSourceOptions extends AnalyzeOptions {
   phaseStarts?: readonly number[];
   /** Also fold the density access map (same pass over the events). */
   access?: Omit<AccessGridOptions, "fileMap">;
+  /** The GGUF model's layout (`--gguf`) and where its `(end)` region stops, for the tensor plots. */
+  gguf?: { layout: GgufLayout; endBytes: number };
   /** Downsampling options of the series (tests and the bench set these). */
   series?: PlotSeriesOptions;
 }
@@ -37,9 +42,19 @@ export interface PlotSourceOptions extends AnalyzeOptions {
 export async function plotInputsOf(options: PlotSourceOptions): Promise<PlotInputs> {
   const { fileMap } = options;
   const access = options.access;
+  const attribution = options.gguf
+    ? new TensorAttributionAccumulator(options.gguf.layout, options.gguf.endBytes)
+    : undefined;
+  const layerTime = options.gguf ? new LayerTimeGrid(options.gguf.layout) : undefined;
   const [summary, series, grid] = await firstValueFrom(
     options.kept().pipe(
       analyzeEvents(options),
+      attribution && layerTime
+        ? tap((batch) => {
+            attribution.add(batch);
+            layerTime.add(batch);
+          })
+        : identity,
       connect((events) =>
         forkJoin([
           events.pipe(summarize(fileMap ? { fileMap } : {})),
@@ -71,6 +86,7 @@ export async function plotInputsOf(options: PlotSourceOptions): Promise<PlotInpu
     ...(latency ? { latency } : {}),
     ...(noLatency ? { noLatency } : {}),
     ...(grid ? { access: grid } : {}),
+    ...(attribution && layerTime ? { gguf: { ...attribution.result(), layerTime: layerTime.result() } } : {}),
   };
 }
 

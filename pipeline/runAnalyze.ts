@@ -9,12 +9,15 @@ import { onDevice, rowsOnDevice, selectionFilter } from "../operators/select.js"
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
 import type { Summary } from "../operators/summaryTypes.js";
+import { type TensorAttribution, TensorAttributionAccumulator } from "../operators/tensorAttribution.js";
 import { progressFor } from "../sinks/progress.js";
 import { fromTrace } from "../sources/fromTrace.js";
+import { readGgufLayout } from "../sources/ggufHeader.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
 import { deviceOfOption, requireOneDevice } from "./deviceOption.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
+import { ggufEndBytes } from "./ggufEndBytes.js";
 import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
 
 /**
@@ -23,7 +26,14 @@ import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
  *
  * @example await runAnalyze(["x.bin"], { action: "D", rw: "read", small: 256, medium: 2048, db: false, json: true }, false);
  */
-export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, dbIsDefault: boolean): Promise<Summary> {
+export async function runAnalyze(
+  inputs: string[],
+  options: AnalyzeCliOptions,
+  dbIsDefault: boolean,
+): Promise<Summary & Partial<TensorAttribution>> {
+  // the GGUF header is read while the extents and the store are opened
+  const layoutLoad = options.gguf !== undefined ? readGgufLayout(options.gguf) : undefined;
+  layoutLoad?.catch(() => undefined); // awaited below; a failure there is the one reported
   const fileMap = await fileMapFromOptions(options);
   const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const skips = options.lenient ? newSkipCounter() : undefined;
@@ -54,7 +64,17 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     medium: options.medium,
     ...(options.device !== undefined ? { device: options.device } : {}),
   });
-  let summary: Summary;
+  let summary: Summary & Partial<TensorAttribution>;
+  let attribution: TensorAttributionAccumulator | undefined;
+  try {
+    if (layoutLoad && options.gguf !== undefined) {
+      const layout = await layoutLoad;
+      attribution = new TensorAttributionAccumulator(layout, ggufEndBytes(layout, options.gguf, fileMap));
+    }
+  } catch (error: unknown) {
+    await writer?.abort();
+    throw error;
+  }
   const progress = await progressFor(inputs);
   try {
     const events = fromTrace(inputs, {
@@ -76,7 +96,10 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
     const summarized = (source: Observable<EventBatch>) =>
       source.pipe(
         analyzeEvents(analysis),
-        tap((batch) => writer?.append(batch)),
+        tap((batch) => {
+          writer?.append(batch);
+          attribution?.add(batch);
+        }),
         summarize({ ...(fileMap ? { fileMap } : {}), ...(skips ? { skips } : {}) }),
       );
     if (options.latency) {
@@ -95,13 +118,16 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
       what: describeSelection(options.action, options.rw),
       ...(options.device !== undefined ? { device: options.device } : {}),
     });
+    if (attribution) summary = { ...summary, ...attribution.result() };
   } catch (error: unknown) {
     await writer?.abort();
     throw error;
   } finally {
     progress.stop();
   }
-  const runId = await writer?.commit(summary, { ...(skips ? { skipped: skips.skipped } : {}), warnings });
+  const tensors =
+    summary.tensors && summary.backward ? { tensors: { tensors: summary.tensors, backward: summary.backward } } : {};
+  const runId = await writer?.commit(summary, { ...(skips ? { skipped: skips.skipped } : {}), warnings, ...tensors });
   if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   if (skips && skips.skipped > 0) {
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
@@ -117,6 +143,12 @@ export async function runAnalyze(inputs: string[], options: AnalyzeCliOptions, d
   else {
     const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
     process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
+    if (summary.tensors && summary.backward) {
+      const { renderAttribution } = await import("../sinks/gguf/attributionTables.js");
+      process.stdout.write(
+        renderAttribution({ tensors: summary.tensors, backward: summary.backward }, { top: options.top ?? 10 }),
+      );
+    }
     if (summary.latency) {
       const { renderLatency } = await import("../sinks/latencyTable.js");
       process.stdout.write(renderLatency(summary.latency));

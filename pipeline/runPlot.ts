@@ -1,20 +1,23 @@
 import { writeFile } from "node:fs/promises";
 import { EMPTY } from "rxjs";
 import { newSkipCounter, type SkipCounter } from "../model/errors.js";
+import type { GgufLayout } from "../model/ggufLayout.js";
 import type { FileMap } from "../operators/fileMap.js";
 import { selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { renderAccessPlot } from "../sinks/accessPlot.js";
 import { openStore } from "../sinks/duckdb/openStore.js";
 import type { PlotInputs } from "../sinks/plots/inputs.js";
-import { PLOT_NAMES } from "../sinks/plots/names.js";
+import { GGUF_PLOT_NAMES, PLOT_NAMES } from "../sinks/plots/names.js";
 import { PLOTS } from "../sinks/plots/registry.js";
 import { renderSvg, svgToPng } from "../sinks/plots/render.js";
 import { type ImageFormat, writeImage, writePlots } from "../sinks/plots/writePlots.js";
 import { fromTrace } from "../sources/fromTrace.js";
+import { readGgufLayout } from "../sources/ggufHeader.js";
 import { type PlotCliOptions, splitFormats } from "./commands/plot.js";
 import { deviceOfOption, requireOneDevice } from "./deviceOption.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
+import { ggufEndBytes } from "./ggufEndBytes.js";
 import { plotInputsOf } from "./plotInputs.js";
 import { loadStoredRun, storedEvents } from "./storedRun.js";
 
@@ -31,7 +34,9 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
   const formats = splitFormats(options.format);
   const single = options.out === "-" || SINGLE_FILE.test(options.out);
   // A file-like --out without --only is the access map, as `blkrx plot x.bin --out access.svg` always drew.
-  const names = options.only ?? (single ? ["access"] : PLOT_NAMES);
+  const names =
+    options.only ??
+    (single ? ["access"] : PLOT_NAMES.filter((n) => options.gguf !== undefined || !GGUF_PLOT_NAMES.includes(n)));
   if (single && names.length !== 1)
     throw new RangeError(
       `Cannot write ${names.length} plots to --out ${options.out}: give a directory, or one --only plot`,
@@ -40,6 +45,11 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
     throw new RangeError(`Cannot plot trace files and --run together: give either INPUT... or --run ID`);
   if (!options.run && inputs.length === 0) throw new RangeError(`Nothing to plot: give trace files or --run ID`);
   const skips = options.lenient ? newSkipCounter() : undefined;
+  const layout = options.gguf !== undefined ? await readGgufLayout(options.gguf) : undefined;
+  const ggufOf = (fileMap: FileMap | undefined) =>
+    layout && options.gguf !== undefined
+      ? { gguf: { layout, endBytes: ggufEndBytes(layout, options.gguf, fileMap) } }
+      : {};
 
   const jobs: { prefix: string; data: PlotData }[] = [];
   if (options.run) {
@@ -49,11 +59,12 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
         const run = await loadStoredRun(store, id);
         const title = options.title ?? String(run.params.label ?? `run ${id}`);
         const analysis = {
-          action: run.params.action as "Q" | "D" | "C",
+          action: String(run.params.action),
           rw: run.params.rw as "read" | "write" | "any",
           small: Number(run.params.small),
           medium: Number(run.params.medium),
           ...(run.fileMap ? { fileMap: run.fileMap } : {}),
+          ...ggufOf(run.fileMap),
         };
         const prefix = options.run.length > 1 ? `run-${id}-` : "";
         const data = await compute(names, title, analysis, options, {
@@ -80,6 +91,7 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
       tally,
       ...(fileMap ? { fileMap } : {}),
       ...(device !== undefined ? { device } : {}),
+      ...ggufOf(fileMap),
     };
     const trace = (keep: boolean) => () =>
       fromTrace(inputs, {
@@ -136,13 +148,14 @@ interface PlotData {
 }
 
 interface Analysis {
-  action: "Q" | "D" | "C";
+  action: string;
   rw: "read" | "write" | "any";
   small: number;
   medium: number;
   fileMap?: FileMap;
   device?: number;
   tally?: SelectionTally;
+  gguf?: { layout: GgufLayout; endBytes: number };
 }
 
 /** The plot inputs (when a vega-lite plot is asked) and the access map SVG (when "access" is asked). */

@@ -47,6 +47,9 @@ const PARAMS: readonly (readonly [string, string])[] = [
  *
  * @example await runReport({ run: [1, 2], out: "report.html", db: "blkrx.duckdb" });
  */
+/** The plots of a stored run: those needing inputs a run does not store (the GGUF model) are left out. */
+const REPORT_PLOTS = PLOTS.filter((kind) => kind.needs === undefined);
+
 export async function runReport(options: ReportCliOptions): Promise<void> {
   const store = await openStore(options.db, { mustExist: true });
   let content: Parameters<typeof renderReport>[0];
@@ -54,11 +57,11 @@ export async function runReport(options: ReportCliOptions): Promise<void> {
     const compared = await compareRuns(store, options.run);
     const runs: StoredRun[] = [];
     for (const id of options.run) runs.push(await loadStoredRun(store, id));
-    const perRun: ReportPlot[][] = PLOTS.map(() => []);
+    const perRun: ReportPlot[][] = REPORT_PLOTS.map(() => []);
     for (const run of runs) {
       const inputs = await plotInputsOf({
         title: String(run.params.label ?? `run ${run.runId}`),
-        action: run.params.action as "Q" | "D" | "C",
+        action: String(run.params.action),
         rw: run.params.rw as "read" | "write" | "any",
         small: Number(run.params.small),
         medium: Number(run.params.medium),
@@ -69,7 +72,7 @@ export async function runReport(options: ReportCliOptions): Promise<void> {
           : `run ${run.runId} was stored without --raw, so its queue and complete events are not in the store`,
         phaseStarts: run.phaseStarts,
       });
-      for (const [k, kind] of PLOTS.entries()) {
+      for (const [k, kind] of REPORT_PLOTS.entries()) {
         const spec = kind.spec(inputs);
         perRun[k]?.push(
           spec
@@ -85,7 +88,11 @@ export async function runReport(options: ReportCliOptions): Promise<void> {
         { caption: "Gap distribution", table: gapTable(compared) },
       ],
       params: paramsTable(runs),
-      sections: PLOTS.map((kind, k) => ({ name: kind.name, description: kind.description, plots: perRun[k] ?? [] })),
+      sections: REPORT_PLOTS.map((kind, k) => ({
+        name: kind.name,
+        description: kind.description,
+        plots: perRun[k] ?? [],
+      })),
       fontBase64: dejavuBase64(),
       generated: new Date().toISOString(),
     };
@@ -93,7 +100,9 @@ export async function runReport(options: ReportCliOptions): Promise<void> {
     store.close();
   }
   await writeFile(options.out, renderReport(content));
-  process.stderr.write(`blkrx: wrote ${options.out} (${options.run.length} run(s), ${PLOTS.length} plot kinds)\n`);
+  process.stderr.write(
+    `blkrx: wrote ${options.out} (${options.run.length} run(s), ${REPORT_PLOTS.length} plot kinds)\n`,
+  );
 }
 
 function paramsTable(runs: readonly StoredRun[]): TextTable {

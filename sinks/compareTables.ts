@@ -16,7 +16,8 @@ const nameOf = (run: CompareRun): string => run.label ?? `run ${run.runId}`;
 const share = (count: number, events: number): number | null => (events > 1 ? count / (events - 1) : null);
 
 /**
- * The study's results table: one row per run with configuration, device,
+ * The study's results table: one row per run with configuration, the
+ * actions counted (so a `Q,D,C` count shows beside a `D` one), device,
  * extents, memory limit (or locked memory), time, tokens/s, total read and
  * unique bytes (GiB/MiB, see sinks/units.ts), coverage % and the share of
  * backward physical gaps.
@@ -27,6 +28,7 @@ export function resultsTable(runs: readonly CompareRun[]): TextTable {
   return {
     head: [
       "configuration",
+      "actions",
       "device",
       "extents",
       "memory limit",
@@ -39,6 +41,7 @@ export function resultsTable(runs: readonly CompareRun[]): TextTable {
     ],
     rows: runs.map((r) => [
       nameOf(r),
+      r.action,
       r.device ?? "–",
       r.extents === null ? "–" : String(r.extents),
       size(r.memLimitBytes ?? r.lockedBytes),
@@ -69,6 +72,29 @@ export function gapTable(runs: readonly CompareRun[]): TextTable {
         ...GAP_CLASSES.map((_, k) => pct(share(r[space][k] ?? 0, r.events))),
       ]),
     ),
+  };
+}
+
+/**
+ * Per tensor group, the bytes each `analyze --gguf` run read, as a size and
+ * as a multiple of the group's size ("263.0 MiB (3.0×)"), runs side by
+ * side; undefined when no run has tensor rows.
+ *
+ * @example const t = tensorGroupTable(runs); if (t) print(renderConsole(t));
+ */
+export function tensorGroupTable(runs: readonly CompareRun[]): TextTable | undefined {
+  if (runs.every((r) => r.groups.length === 0)) return undefined;
+  const groups = [...new Set(runs.flatMap((r) => r.groups.map((g) => g.group)))];
+  return {
+    head: ["group", ...runs.map(nameOf)],
+    rows: groups.map((group) => [
+      group,
+      ...runs.map((r) => {
+        const g = r.groups.find((x) => x.group === group);
+        if (!g) return "–";
+        return g.bytes > 0 ? `${size(g.readBytes)} (${(g.readBytes / g.bytes).toFixed(1)}×)` : size(g.readBytes);
+      }),
+    ]),
   };
 }
 

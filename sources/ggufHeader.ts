@@ -1,12 +1,14 @@
 import { promises as fsp } from "node:fs";
-import { gguf } from "@huggingface/gguf";
 import { InputError, TraceFormatError } from "../model/errors.js";
 import { ggmlTypeByCode, tensorBytes } from "../model/ggmlTypes.js";
-import { GGUF_DEFAULT_ALIGNMENT, type GgufLayout, type GgufTensor } from "../model/ggufLayout.js";
+import { alignUp, GGUF_DEFAULT_ALIGNMENT, type GgufLayout, type GgufTensor } from "../model/ggufLayout.js";
+import { type GgufTensorInfo, readGgufQuickHeader } from "./ggufQuickHeader.js";
 
 /**
- * Read where a GGUF file's tensors lie: the header is parsed by
- * `@huggingface/gguf` (data-section offset, tensor infos); blkrx adds the
+ * Read where a GGUF file's tensors lie: the header is read by blkrx's quick
+ * reader (ggufQuickHeader.ts; `@huggingface/gguf` costs ~0.2 s to load and
+ * run, and is the reference in tests and the path that words the error
+ * when the quick reader cannot read a file); blkrx adds the
  * byte size of each tensor from its ggml type and shape, sorts them into
  * file order and checks that every tensor lies inside the file. Bad input
  * (not GGUF, a cut header, another version, a tensor past the end) throws a
@@ -16,31 +18,9 @@ import { GGUF_DEFAULT_ALIGNMENT, type GgufLayout, type GgufTensor } from "../mod
  */
 export async function readGgufLayout(path: string): Promise<GgufLayout> {
   const fileBytes = await sizeOf(path);
-  await checkMagicAndVersion(path, fileBytes);
-  let parsed: Awaited<ReturnType<typeof gguf>>;
-  try {
-    parsed = await gguf(path, { allowLocalFile: true });
-  } catch (error) {
-    throw new TraceFormatError(
-      { file: path },
-      "a complete GGUF header (metadata and tensor infos)",
-      "one that is cut short or damaged",
-      { cause: error },
-    );
-  }
-  // the library reads past the end of a local file as if it went on, so a cut header is caught here
-  const headerEnd = parsed.tensorInfoByteRange[1];
-  if (headerEnd > fileBytes) {
-    throw new TraceFormatError(
-      { file: path, offset: fileBytes },
-      `a complete GGUF header (${headerEnd} bytes of metadata and tensor infos)`,
-      "the end of the file: the header is cut short",
-    );
-  }
-  const dataStart = Number(parsed.tensorDataOffset);
-  const rawAlignment = (parsed.metadata as Record<string, unknown>)["general.alignment"];
-  const alignment = rawAlignment === undefined ? GGUF_DEFAULT_ALIGNMENT : Number(rawAlignment);
-  const tensors: GgufTensor[] = parsed.tensorInfos.map((info) => {
+  const { dataStart, alignment, tensorInfos } =
+    (await quickHeader(path, fileBytes)) ?? (await libraryHeader(path, fileBytes));
+  const tensors: GgufTensor[] = tensorInfos.map((info) => {
     const type = ggmlTypeByCode(info.dtype);
     if (!type) {
       throw new TraceFormatError(
@@ -50,7 +30,7 @@ export async function readGgufLayout(path: string): Promise<GgufLayout> {
       );
     }
     const shape = info.shape.map(Number);
-    const offset = dataStart + Number(info.offset);
+    const offset = dataStart + info.offset;
     let bytes: number;
     try {
       bytes = tensorBytes(type, shape);
@@ -75,6 +55,57 @@ export async function readGgufLayout(path: string): Promise<GgufLayout> {
   });
   tensors.sort((a, b) => a.offset - b.offset);
   return { dataStart, alignment, tensors, fileBytes };
+}
+
+/** The header as blkrx's quick reader gives it (undefined when it cannot: the library path words the error). */
+async function quickHeader(path: string, fileBytes: number): Promise<Header | undefined> {
+  const quick = await readGgufQuickHeader(path, fileBytes);
+  if (!quick || quick.tensorInfoEnd > fileBytes) return undefined;
+  const alignment = quick.alignment ?? GGUF_DEFAULT_ALIGNMENT;
+  return { dataStart: alignUp(quick.tensorInfoEnd, alignment), alignment, tensorInfos: quick.tensorInfos };
+}
+
+interface Header {
+  dataStart: number;
+  alignment: number;
+  tensorInfos: readonly GgufTensorInfo[];
+}
+
+/** The header as `@huggingface/gguf` reads it, with blkrx's checks and one-sentence errors around it. */
+async function libraryHeader(path: string, fileBytes: number): Promise<Header> {
+  await checkMagicAndVersion(path, fileBytes);
+  const { gguf } = await import("@huggingface/gguf");
+  let parsed: Awaited<ReturnType<typeof gguf>>;
+  try {
+    parsed = await gguf(path, { allowLocalFile: true });
+  } catch (error) {
+    throw new TraceFormatError(
+      { file: path },
+      "a complete GGUF header (metadata and tensor infos)",
+      "one that is cut short or damaged",
+      { cause: error },
+    );
+  }
+  // the library reads past the end of a local file as if it went on, so a cut header is caught here
+  const headerEnd = parsed.tensorInfoByteRange[1];
+  if (headerEnd > fileBytes) {
+    throw new TraceFormatError(
+      { file: path, offset: fileBytes },
+      `a complete GGUF header (${headerEnd} bytes of metadata and tensor infos)`,
+      "the end of the file: the header is cut short",
+    );
+  }
+  const rawAlignment = (parsed.metadata as Record<string, unknown>)["general.alignment"];
+  return {
+    dataStart: Number(parsed.tensorDataOffset),
+    alignment: rawAlignment === undefined ? GGUF_DEFAULT_ALIGNMENT : Number(rawAlignment),
+    tensorInfos: parsed.tensorInfos.map((info) => ({
+      name: info.name,
+      shape: info.shape.map(Number),
+      dtype: info.dtype,
+      offset: Number(info.offset),
+    })),
+  };
 }
 
 async function sizeOf(path: string): Promise<number> {

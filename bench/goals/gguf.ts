@@ -10,7 +10,7 @@ import { contract } from "./expected.js";
 const MODEL_ARGS = ["--preset", "llama-2-7b", "--embd", "512", "--ff", "1024", "--heads", "8", "--vocab", "4000"];
 
 /**
- * The cost of tensor attribution: `blkrx gguf attribute --model M` (analyze +
+ * The cost of tensor attribution: `blkrx analyze --gguf M` (analyze +
  * spec v2 tensors/backward over a 291-tensor layout) against plain `blkrx
  * analyze` on the same ≥5M-record trace (1M with --quick), whole processes,
  * interleaved, best of N. Target: at most 25 % more wall time. Also checks
@@ -30,7 +30,7 @@ export async function ggufGoal(ctx: BenchContext): Promise<BenchRow[]> {
   const best = await interleaved(
     {
       analyze: blkrxCommand(["analyze", trace.path, ...flags, "--no-db"]),
-      attribute: blkrxCommand(["gguf", "attribute", trace.path, ...flags, "--model", model]),
+      attribute: blkrxCommand(["analyze", trace.path, ...flags, "--no-db", "--gguf", model]),
     },
     { analyze: rounds, attribute: rounds },
     ctx.log,
@@ -49,7 +49,7 @@ export async function ggufGoal(ctx: BenchContext): Promise<BenchRow[]> {
   return [
     {
       goal: "gguf attribution",
-      measure: `gguf attribute (291 tensors) vs analyze, ${size}, wall`,
+      measure: `analyze --gguf (291 tensors) vs analyze, ${size}, wall`,
       value: t.wallS,
       unit: "s",
       baseline: { name: "blkrx analyze", value: a.wallS, unit: "s" },

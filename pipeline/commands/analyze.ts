@@ -1,5 +1,13 @@
 import { type Command, Option } from "commander";
-import { type AnalysisCliOptions, analysisOptions, deviceOption, inputOptions, MERGED_INPUTS_HELP } from "./options.js";
+import {
+  type AnalysisCliOptions,
+  analysisOptions,
+  deviceOption,
+  ggufOption,
+  ggufTopOption,
+  inputOptions,
+  MERGED_INPUTS_HELP,
+} from "./options.js";
 
 /** Options of `blkrx analyze` as commander parses them. */
 export interface AnalyzeCliOptions extends AnalysisCliOptions {
@@ -8,6 +16,8 @@ export interface AnalyzeCliOptions extends AnalysisCliOptions {
   label?: string;
   latency?: boolean | "device" | "direction" | "process" | "phase";
   raw?: boolean;
+  /** Rows of the backward-transition table with --gguf. */
+  top?: number;
 }
 
 /**
@@ -24,6 +34,8 @@ export function registerAnalyze(program: Command): void {
     .argument("<inputs...>", MERGED_INPUTS_HELP);
   for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
   cmd.addOption(deviceOption());
+  cmd.addOption(ggufOption());
+  cmd.addOption(ggufTopOption());
   cmd
     .option("--json", "print exactly the summary JSON object on stdout")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")

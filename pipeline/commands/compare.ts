@@ -10,7 +10,8 @@ export interface CompareCliOptions {
  * `blkrx compare RUN...`: print the study's two tables for the given runs —
  * results (configuration, device, extents, memory limit, time, tok/s, read
  * and unique GB, coverage, backward %) and the physical/logical gap
- * distribution — as terminal tables or, with --markdown, markdown for notes.
+ * distribution — and, for runs of `analyze --gguf`, the reads per tensor
+ * group side by side, as terminal tables or, with --markdown, markdown for notes.
  *
  * @example registerCompare(program)
  */
@@ -34,5 +35,12 @@ export function registerCompare(program: Command): void {
           ? `### Results\n\n${results}\n\n### Gap distribution\n\n${gaps}\n`
           : `Results\n${results}\n\nGap distribution\n${gaps}\n`,
       );
+      const groups = tables.tensorGroupTable(runs);
+      if (groups) {
+        const text = render(groups);
+        process.stdout.write(
+          options.markdown ? `\n### Reads per tensor group\n\n${text}\n` : `\nReads per tensor group\n${text}\n`,
+        );
+      }
     });
 }

@@ -29,7 +29,7 @@ export function registerExport(program: Command): void {
         readOnly: true,
       });
       process.stderr.write(
-        `blkrx: exported ${counts.runs} runs, ${counts.events} events, ${counts.rawEvents} raw events to ${options.parquet}\n`,
+        `blkrx: exported ${counts.runs} runs, ${counts.events} events, ${counts.rawEvents} raw events${counts.tensors > 0 ? `, ${counts.tensors} tensor regions` : ""} to ${options.parquet}\n`,
       );
     });
 }

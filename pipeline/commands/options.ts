@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { ALL_ACTIONS, normalizeActions } from "../../model/actions.js";
 import { InputError } from "../../model/errors.js";
 import { TRACE_FORMATS, type TraceFormat } from "../../sources/detectFormat.js";
 
@@ -75,13 +76,16 @@ export interface AnalysisCliOptions {
   file?: string;
   partitionStart?: number;
   fileSize?: number;
-  action: "Q" | "D" | "C";
+  /** Normalised action selection: a letter, `Q,D,C` or `all` (see {@link parseActions}). */
+  action: string;
   rw: "read" | "write" | "any";
   small: number;
   medium: number;
   format?: TraceFormat;
   lenient?: boolean;
   device?: string;
+  /** `--gguf MODEL.gguf` (see {@link ggufOption}). */
+  gguf?: string;
 }
 
 /** The shared input options of replay commands (format, lenient). */
@@ -108,6 +112,31 @@ export function deviceOption(): Option {
   return new Option("--device <dev>", DEVICE_HELP);
 }
 
+/** Help text of `--action`. */
+export const ACTION_HELP =
+  "actions to count: one blkparse letter (Q queued, D issued, C completed, ...), a comma list such as Q,D,C (each listed event counts on its own, as a grep over blkparse lines does), or all (= Q,G,I,D,C,M,F,A,B)";
+
+/**
+ * Parse `--action`: a letter, a comma list or `all`, normalised
+ * (`q, d,c` → `Q,D,C`); unknown letters are refused in one sentence.
+ *
+ * @example parseActions("q,d,c") // "Q,D,C"
+ */
+export function parseActions(value: string): string {
+  try {
+    return normalizeActions(value);
+  } catch {
+    throw new InvalidArgumentError(
+      `expected blkparse action letters (${ALL_ACTIONS.join(", ")}) separated by commas, or all; got "${value}"`,
+    );
+  }
+}
+
+/** `--action` of every command that selects events (analyze, analyze-many, plot, latency, gguf attribute; live and run can take it too). */
+export function actionOption(): Option {
+  return new Option("--action <letters>", ACTION_HELP).argParser(parseActions).default("D");
+}
+
 /** The selection and gap options of analyze-like commands. */
 export function analysisOptions(): Option[] {
   return [
@@ -118,9 +147,36 @@ export function analysisOptions(): Option[] {
       "partition start in sectors, required with --extents (0 for a filesystem on a whole disk)",
     ).argParser(nonNegativeInt),
     new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
-    new Option("--action <letter>", "action to count").choices(["Q", "D", "C"]).default("D"),
+    actionOption(),
     new Option("--rw <dir>", "direction to count").choices(["read", "write", "any"]).default("read"),
     new Option("--small <sectors>", "largest small gap").argParser(nonNegativeInt).default(256),
     new Option("--medium <sectors>", "largest medium gap").argParser(nonNegativeInt).default(2048),
   ];
+}
+
+/** Help text of `--gguf`. */
+export const GGUF_HELP =
+  "the GGUF model the trace read: attribute reads and backward seeks to its tensors (spec v2: `tensors` and `backward` in --json, per-layer tables)";
+
+/**
+ * `--gguf MODEL.gguf` of the commands that can attribute reads to tensors
+ * (analyze, latency, plot; live and run add it with `cmd.addOption(ggufOption())`).
+ *
+ * @example cmd.addOption(ggufOption())
+ */
+export function ggufOption(): Option {
+  return new Option("--gguf <model.gguf>", GGUF_HELP);
+}
+
+/** `--top N`: rows of the backward-transition table with `--gguf`. */
+export function ggufTopOption(): Option {
+  return new Option("--top <n>", "backward transitions shown in the table with --gguf")
+    .argParser(positiveInt)
+    .default(10);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
 }

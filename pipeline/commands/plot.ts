@@ -4,6 +4,7 @@ import {
   type AnalysisCliOptions,
   analysisOptions,
   deviceOption,
+  ggufOption,
   gridSide,
   inputOptions,
   MERGED_INPUTS_HELP,
@@ -83,6 +84,7 @@ export function registerPlot(program: Command): void {
     if (option.long !== "--format") cmd.addOption(option);
   }
   cmd.addOption(deviceOption());
+  cmd.addOption(ggufOption());
   cmd
     .addOption(
       new Option(

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError } from "../../model/errors.js";
 import type { Store } from "./openStore.js";
-import { parseRunIds } from "./queries.js";
+import { hasTable, parseRunIds } from "./queries.js";
 
 /** What an export wrote: run, event and raw-event row counts. */
 export interface ExportCounts {
@@ -10,13 +10,16 @@ export interface ExportCounts {
   events: number;
   rawEvents: number;
   extents: number;
+  /** Rows of `tensors` (GGUF regions of `analyze --gguf` runs). */
+  tensors: number;
 }
 
 const quote = (path: string): string => `'${path.replaceAll("'", "''")}'`;
 
 /**
  * Export runs (all, or the ids given) as a Parquet dataset under `dir`:
- * `runs.parquet`, `extents.parquet`, and hive-partitioned
+ * `runs.parquet`, `extents.parquet`, `tensors.parquet`,
+ * `tensor_transitions.parquet` (GGUF attribution), and hive-partitioned
  * `events/run_id=N/*.parquet` and `raw_events/run_id=N/*.parquet`, written
  * by DuckDB's `COPY ... (FORMAT parquet, PARTITION_BY (run_id))`. Each
  * export replaces the dataset in `dir`, so runs.parquet and the partitions
@@ -42,6 +45,7 @@ export async function exportParquet(store: Store, dir: string, runIds: readonly 
     events: await count("events"),
     rawEvents: await count("raw_events"),
     extents: await count("extents"),
+    tensors: (await hasTable(store, "tensors")) ? await count("tensors") : 0,
   };
   await con.run(
     `COPY (SELECT * FROM runs ${where} ORDER BY run_id) TO ${quote(join(root, "runs.parquet"))} (FORMAT parquet)`,
@@ -49,6 +53,16 @@ export async function exportParquet(store: Store, dir: string, runIds: readonly 
   await con.run(
     `COPY (SELECT * FROM extents ${where} ORDER BY run_id, ordinal) TO ${quote(join(root, "extents.parquet"))} (FORMAT parquet)`,
   );
+  // the GGUF attribution tables are small: one file each, like extents (none from a store older than them)
+  if (await hasTable(store, "tensors")) {
+    await con.run(
+      `COPY (SELECT * FROM tensors ${where} ORDER BY run_id, ordinal) TO ${quote(join(root, "tensors.parquet"))} (FORMAT parquet)`,
+    );
+    await con.run(
+      `COPY (SELECT * FROM tensor_transitions ${where} ORDER BY run_id, count DESC, from_region, to_region) TO ${quote(join(root, "tensor_transitions.parquet"))} (FORMAT parquet)`,
+    );
+  } else
+    for (const file of ["tensors.parquet", "tensor_transitions.parquet"]) rmSync(join(root, file), { force: true });
   for (const table of ["events", "raw_events"] as const) {
     if ((table === "events" ? counts.events : counts.rawEvents) === 0) {
       rmSync(join(root, table), { recursive: true, force: true });

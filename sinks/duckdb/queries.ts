@@ -54,6 +54,8 @@ FROM runs ORDER BY run_id DESC`;
 export interface CompareRun {
   runId: number;
   label: string | null;
+  /** The action selection counted (`D`, `Q,D,C`, `all`). */
+  action: string;
   device: string | null;
   extents: number | null;
   memLimitBytes: number | null;
@@ -66,6 +68,8 @@ export interface CompareRun {
   events: number;
   physical: readonly number[];
   logical: readonly number[];
+  /** Per tensor group of an `analyze --gguf` run (file order of first tensor); empty otherwise. */
+  groups: readonly { group: string; readBytes: number; bytes: number }[];
 }
 
 /**
@@ -76,19 +80,30 @@ export interface CompareRun {
 export async function compareRuns(store: Store, runIds: readonly number[]): Promise<CompareRun[]> {
   const result = await query(
     store,
-    `SELECT run_id, label, device, extent_count, mem_limit_bytes, locked_bytes,
+    `SELECT run_id, label, action, device, extent_count, mem_limit_bytes, locked_bytes,
        COALESCE(wall_seconds, duration_ns / 1e9) AS seconds, tokens_per_second, read_bytes, unique_bytes, coverage, events,
        [physical_sequential, physical_small, physical_medium, physical_large, physical_backward] AS physical,
        [logical_sequential, logical_small, logical_medium, logical_large, logical_backward] AS logical
      FROM runs WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")})`,
   );
   const byId = new Map(rowObjects(result).map((r) => [r.run_id as number, r]));
+  // a store opened read-only keeps its schema: one written before the tensors table has no GGUF rows
+  const groupRows = (await hasTable(store, "tensors"))
+    ? rowObjects(
+        await query(
+          store,
+          `SELECT run_id, group_name, sum(read_bytes) AS read_bytes, sum(bytes) AS bytes FROM tensors
+           WHERE run_id IN (${parseRunIds(runIds.map(String)).join(", ")}) GROUP BY run_id, group_name ORDER BY run_id, min(ordinal)`,
+        ),
+      )
+    : [];
   return runIds.map((id) => {
     const r = byId.get(id);
     if (!r) throw new RangeError(`Cannot compare run ${id}: the store has no run with that id (see blkrx runs)`);
     return {
       runId: id,
       label: r.label as string | null,
+      action: r.action as string,
       device: r.device as string | null,
       extents: r.extent_count as number | null,
       memLimitBytes: r.mem_limit_bytes as number | null,
@@ -101,6 +116,9 @@ export async function compareRuns(store: Store, runIds: readonly number[]): Prom
       events: r.events as number,
       physical: r.physical as number[],
       logical: r.logical as number[],
+      groups: groupRows
+        .filter((g) => g.run_id === id)
+        .map((g) => ({ group: g.group_name as string, readBytes: Number(g.read_bytes), bytes: Number(g.bytes) })),
     };
   });
 }
@@ -113,4 +131,18 @@ export function parseRunIds(args: readonly string[]): number[] {
       throw new TypeError(`Cannot use "${a}" as a run id: expected a positive integer`);
     return id;
   });
+}
+
+/**
+ * True when the store has this base table (stores opened read-only are not
+ * migrated, so a table added since they were written may be missing).
+ *
+ * @example if (await hasTable(store, "tensors")) ...
+ */
+export async function hasTable(store: Store, table: string): Promise<boolean> {
+  const reader = await store.connection.runAndReadAll(
+    "SELECT count(*) FROM duckdb_tables() WHERE table_name = $1 AND schema_name = 'main' AND database_name = current_database()",
+    [table],
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
 }

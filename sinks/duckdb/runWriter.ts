@@ -3,11 +3,13 @@ import type { EventBatch } from "../../model/batch.js";
 import { type FileMap, fileSectorsOf } from "../../operators/fileMap.js";
 import type { RequestBatch } from "../../operators/requestLifecycle.js";
 import type { Summary } from "../../operators/summaryTypes.js";
+import type { TensorAttribution } from "../../operators/tensorAttribution.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
 import { insertRunWarnings } from "./runWarnings.js";
 import { RUN_ID_SEQUENCE } from "./schema.js";
 import type { StoredEventColumns } from "./storedColumns.js";
+import { insertTensorRows } from "./tensorTables.js";
 
 /** What a run is: stored in `runs` beside its summary. */
 export interface RunMeta {
@@ -36,6 +38,8 @@ export interface RunExtras {
   peakRssBytes?: number;
   /** Warnings printed while making the run, stored in `run_warnings`. */
   warnings?: readonly string[];
+  /** The GGUF attribution of `analyze --gguf`, stored in `tensors` and `tensor_transitions`. */
+  tensors?: TensorAttribution;
 }
 
 /** How a run writer may use memory. */
@@ -177,6 +181,7 @@ class DuckDBRunWriter implements RunWriter {
       for (const table of [this.events, this.raw, this.requests]) table.appender.closeSync();
       await this.store.connection.run(INSERT_RUN, runRow(this.runId, this.meta, summary, extras, this.raw.rows));
       await insertRunWarnings(this.store.connection, this.runId, extras.warnings ?? []);
+      if (extras.tensors) await insertTensorRows(this.store.connection, this.runId, extras.tensors);
       await this.store.connection.run("COMMIT");
     } catch (error: unknown) {
       await this.abort();

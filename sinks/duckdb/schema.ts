@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { ACTION_LETTERS } from "../../model/actions.js";
 import { GAP_CLASSES } from "../../model/batch.js";
 import { RUN_WARNINGS_TABLE } from "./runWarnings.js";
+import { TENSOR_TABLES } from "./tensorTables.js";
 
 /** The schema version this build writes; older stores are migrated on open. */
 export const SCHEMA_VERSION = 3;
@@ -379,5 +380,6 @@ export async function migrate(connection: DuckDBConnection): Promise<number> {
     }
   }
   await connection.run(RUN_WARNINGS_TABLE); // additive, outside the numbered versions (see runWarnings.ts)
+  for (const table of TENSOR_TABLES) await connection.run(table); // additive too (see tensorTables.ts)
   return SCHEMA_VERSION;
 }

@@ -1,8 +1,10 @@
 import type { AccessGrid } from "../../operators/accessGrid.js";
 import type { LatencyReport } from "../../operators/latencySummary.js";
+import type { LayerTime } from "../../operators/layerTimeGrid.js";
 import type { MinMaxPoints } from "../../operators/minMaxSeries.js";
 import type { PlotSeries } from "../../operators/plotSeries.js";
 import type { Summary } from "../../operators/summaryTypes.js";
+import type { TensorAttribution } from "../../operators/tensorAttribution.js";
 
 /** A phase of a run: its name and start (ns since the trace's first event). */
 export interface PlotPhase {
@@ -35,6 +37,8 @@ export interface PlotInputs {
   readonly latency?: { readonly report: LatencyReport; readonly series: MinMaxPoints };
   /** The density access map, when asked for (drawn by renderAccessPlot, not vega-lite). */
   readonly access?: AccessGrid;
+  /** GGUF tensor attribution (`--gguf`): per-region reads, transitions, bytes per layer over time. */
+  readonly gguf?: TensorAttribution & { readonly layerTime: LayerTime };
   /** Why there is no latency (said on stderr and in the report instead of the plots). */
   readonly noLatency?: string;
 }

@@ -10,7 +10,12 @@ export const VEGA_PLOT_NAMES = [
   "sizes",
   "latency",
   "latency-time",
+  "gguf-layers",
+  "gguf-groups",
 ] as const;
+
+/** The plots that need `--gguf MODEL.gguf` (left out of the default set without it). */
+export const GGUF_PLOT_NAMES: readonly string[] = ["gguf-layers", "gguf-groups"];
 
 /** Names `--only` accepts: the vega-lite plots and the density access map. */
 export const PLOT_NAMES: readonly string[] = [...VEGA_PLOT_NAMES, "access"];

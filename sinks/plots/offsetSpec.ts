@@ -1,4 +1,5 @@
 import type { MinMaxPoints } from "../../operators/minMaxSeries.js";
+import { layerBands } from "./ggufSpecs.js";
 import type { PlotInputs } from "./inputs.js";
 import { phaseLayers, seconds } from "./layers.js";
 import { OFFSET_COLOURS, OFFSET_KEYS, PLOT_WIDTH, type VlSpec } from "./theme.js";
@@ -76,6 +77,8 @@ function view(
     scale: { domain: [...OFFSET_KEYS], range: [...OFFSET_COLOURS] },
   };
   const layers: VlSpec[] = [...phaseLayers(inputs.phases ?? [], inputs.series.endNs)];
+  // GGUF layer bands belong to the file view (file offsets are the model's byte offsets)
+  if (name === OFFSET_MARKS.file) layers.push(...layerBands(inputs));
   if (boundaries.length > 0) {
     layers.push({
       data: { values: boundaries.map((b) => ({ b: b * mib })) },

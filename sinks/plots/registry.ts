@@ -1,4 +1,5 @@
 import { gapSpec, sizeSpec } from "./distributionSpecs.js";
+import { ggufGroupsSpec, ggufLayersSpec } from "./ggufSpecs.js";
 import type { PlotInputs } from "./inputs.js";
 import { latencyHistogramSpec, latencyTimeSpec } from "./latencySpecs.js";
 import type { VEGA_PLOT_NAMES } from "./names.js";
@@ -11,6 +12,8 @@ export interface PlotKind {
   readonly name: (typeof VEGA_PLOT_NAMES)[number];
   readonly description: string;
   readonly spec: (inputs: PlotInputs) => VlSpec | undefined;
+  /** Why the spec is undefined, when it is not the latency reason. */
+  readonly needs?: string;
 }
 
 /**
@@ -28,4 +31,16 @@ export const PLOTS: readonly PlotKind[] = [
   { name: "sizes", description: "request sizes in power-of-two buckets", spec: sizeSpec },
   { name: "latency", description: "per-interval latency histograms (Q2G … Q2C)", spec: latencyHistogramSpec },
   { name: "latency-time", description: "D2C and Q2C over time", spec: latencyTimeSpec },
+  {
+    name: "gguf-layers",
+    description: "bytes read per model layer over time (GGUF heatmap)",
+    spec: ggufLayersSpec,
+    needs: "it needs --gguf MODEL.gguf",
+  },
+  {
+    name: "gguf-groups",
+    description: "per tensor group: bytes read as a multiple of its size",
+    spec: ggufGroupsSpec,
+    needs: "it needs --gguf MODEL.gguf",
+  },
 ];

@@ -34,7 +34,7 @@ export async function writePlots(
     if (!names.includes(kind.name)) continue;
     const spec = kind.spec(inputs);
     if (!spec) {
-      skipped.push({ name: kind.name, why: inputs.noLatency ?? "the run lacks its data" });
+      skipped.push({ name: kind.name, why: kind.needs ?? inputs.noLatency ?? "the run lacks its data" });
       continue;
     }
     files.push(...(await writeImage(await renderSvg(spec), join(dir, `${prefix}${kind.name}`), format)));

@@ -72,6 +72,30 @@ describe("blkrx gguf attribute", () => {
     expect(r.stdout).toMatch(/when each group was first read/);
   });
 
+  it("analyze --gguf prints what gguf attribute prints (one code path), with exact numbers", async () => {
+    const args = ["pressure-frag.bin", "--extents", "frag.filefrag.txt", "--partition-start", "2048", "--json"];
+    const r = await blkrx(["analyze", ...args, "--gguf", model, "--no-db"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const viaAttribute = await blkrx(["gguf", "attribute", ...args, "--model", model]);
+    expect(r.stdout).toBe(viaAttribute.stdout);
+    const a = JSON.parse(r.stdout) as Result;
+    expect(a.readBytes).toBe(275730432);
+    expect(a.backward).toEqual([{ from: "(end)", to: "output.weight", count: 2 }]);
+    expect(a.tensors.find((t) => t.name === "blk.5.attn_q.weight")).toEqual({
+      name: "blk.5.attn_q.weight",
+      layer: 5,
+      group: "attn_q",
+      offset: 88091840,
+      bytes: 1114112,
+      readBytes: 3 * 1114112,
+      uniqueBytes: 1114112,
+      firstReadNs: 149947461,
+    });
+    const table = await blkrx(["analyze", ...args.slice(0, -1), "--gguf", model, "--no-db", "--top", "1"]);
+    expect(table.stdout).toMatch(/│ 5 +│ 3\.0 /);
+    expect(table.stdout).toMatch(/│ \(end\) │ output\.weight │ 2 +│ 100\.0 /);
+  });
+
   it("refuses a model that is not GGUF in one sentence", async () => {
     const r = await blkrx(["gguf", "attribute", "pressure-frag.bin", "--model", "frag.filefrag.txt"]);
     expect(r.exitCode).toBe(1);

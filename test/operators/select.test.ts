@@ -109,6 +109,9 @@ describe("whyNothingKept", () => {
     expect(whyNothingKept(tally(12, 0, 0), 0, read)).toBe(
       "kept 0 events: none of the 12 events is a D (issued to the device) event; choose another with --action",
     );
+    expect(whyNothingKept(tally(12, 0, 0), 0, { ...read, action: "Q,D,C" })).toBe(
+      "kept 0 events: none of the 12 events is of the actions Q, D, C; choose another with --action",
+    );
     expect(whyNothingKept(tally(12, 5, 0), 0, read)).toBe(
       "kept 0 events: none of the 5 D events is a read of at least one sector (--rw read); try --rw write or --rw any",
     );

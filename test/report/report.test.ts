@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { VEGA_PLOT_NAMES } from "../../sinks/plots/names.js";
+import { GGUF_PLOT_NAMES, VEGA_PLOT_NAMES } from "../../sinks/plots/names.js";
 import { formatBytes } from "../../sinks/units.js";
 import { chromiumPath, visitPage } from "../helpers/chromium.js";
 import { blkrx } from "../helpers/cli.js";
@@ -85,10 +85,11 @@ describe("blkrx report", () => {
       const [results, gaps, params] = facts.tables;
       // Results: header + one row per run, named by label, with the study's numbers in binary units.
       expect(results?.map((r) => r[0])).toEqual(["configuration", "frag", "contig"]);
-      expect(results?.[1]?.[2]).toBe("13");
-      expect(results?.[2]?.[2]).toBe("1");
-      expect(results?.[1]?.[6]).toBe(formatBytes(275730432));
-      expect(results?.[1]?.[6]).toBe("263.0 MiB");
+      expect(results?.[1]?.[1]).toBe("D"); // the actions counted
+      expect(results?.[1]?.[3]).toBe("13");
+      expect(results?.[2]?.[3]).toBe("1");
+      expect(results?.[1]?.[7]).toBe(formatBytes(275730432));
+      expect(results?.[1]?.[7]).toBe("263.0 MiB");
       expect(gaps?.slice(1).map((r) => `${r[0]} ${r[1]}`)).toEqual([
         "frag physical",
         "frag logical",
@@ -97,7 +98,7 @@ describe("blkrx report", () => {
       ]);
       expect(params?.[0]).toEqual(["parameter", "run 1", "run 2"]);
       // Every plot kind for both runs; run 2 was stored without --raw, so its latency says why instead.
-      for (const name of VEGA_PLOT_NAMES) {
+      for (const name of VEGA_PLOT_NAMES.filter((n) => !GGUF_PLOT_NAMES.includes(n))) {
         for (const run of ["1", "2"]) {
           const fig = facts.figures.find((f) => f.plot === name && f.run === run);
           expect(fig, `${name} of run ${run}`).toBeDefined();

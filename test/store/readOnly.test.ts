@@ -70,7 +70,7 @@ describe.skipIf(skip !== undefined)("a store the user cannot write", () => {
     ]);
     const compare = await asNobody(["compare", "1", "2", "--db", db, "--markdown"]);
     expect(compare.exitCode, compare.stderr).toBe(0);
-    expect(compare.stdout).toContain("| fragmented | – | 13 | – |");
+    expect(compare.stdout).toContain("| fragmented | D | – | 13 | – |");
     const sql = await asNobody(["sql", "--db", db, "--json", "select count(*) as n from runs"]);
     expect(sql.exitCode, sql.stderr).toBe(0);
     expect(JSON.parse(sql.stdout)).toEqual([{ n: 2 }]);
