@@ -44,6 +44,24 @@ export interface GgufRegion {
 }
 
 /** Pseudo-region names (spec v2). */
+/**
+ * A llama layer's tensor groups in the order llama.cpp evaluates them per token
+ * (llama-quantize writes them sorted by name instead).
+ *
+ * @example LLAMA_LAYER_EVAL_ORDER.indexOf("attn_q") // 1
+ */
+export const LLAMA_LAYER_EVAL_ORDER: readonly string[] = [
+  "attn_norm",
+  "attn_q",
+  "attn_k",
+  "attn_v",
+  "attn_output",
+  "ffn_norm",
+  "ffn_gate",
+  "ffn_up",
+  "ffn_down",
+];
+
 export const HEADER_REGION = "(header)";
 export const PADDING_REGION = "(padding)";
 export const END_REGION = "(end)";

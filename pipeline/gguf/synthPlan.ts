@@ -1,4 +1,5 @@
 import { GGML_TYPES, type GgmlTypeInfo, type GgmlTypeName } from "../../model/ggmlTypes.js";
+import { LLAMA_LAYER_EVAL_ORDER } from "../../model/ggufLayout.js";
 import type { GgufValue, TensorSpec } from "../../sinks/gguf/ggufHeaderBytes.js";
 import { BOS_ID, EOS_ID, llamaVocab, UNK_ID } from "./llamaVocab.js";
 
@@ -46,19 +47,6 @@ export interface SynthPlan {
   tensors: TensorSpec[];
 }
 
-/** Per-layer tensor groups in evaluation order. */
-const LAYER_EVAL = [
-  "attn_norm",
-  "attn_q",
-  "attn_k",
-  "attn_v",
-  "attn_output",
-  "ffn_norm",
-  "ffn_gate",
-  "ffn_up",
-  "ffn_down",
-];
-
 /**
  * The metadata and tensors of a llama model with random weights, as
  * llama.cpp's loader requires them (llama.* hyperparameters, a SentencePiece
@@ -95,7 +83,7 @@ export function synthPlan(o: SynthOptions): SynthPlan {
     output: spec("output.weight", [o.embd, o.vocab]),
   };
   const layers = Array.from({ length: o.layers }, (_, i) =>
-    LAYER_EVAL.map((g) => spec(`blk.${i}.${g}.weight`, shapes[g] as number[], i)),
+    LLAMA_LAYER_EVAL_ORDER.map((g) => spec(`blk.${i}.${g}.weight`, shapes[g] as number[], i)),
   );
   const tensors =
     o.order === "eval"

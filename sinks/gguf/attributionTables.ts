@@ -1,18 +1,6 @@
 import Table from "cli-table3";
+import { LLAMA_LAYER_EVAL_ORDER } from "../../model/ggufLayout.js";
 import type { TensorAttribution, TensorReads } from "../../operators/tensorAttribution.js";
-
-/** Layer groups in the order llama.cpp evaluates them; other groups follow by name. */
-const EVAL_ORDER = [
-  "attn_norm",
-  "attn_q",
-  "attn_k",
-  "attn_v",
-  "attn_output",
-  "ffn_norm",
-  "ffn_gate",
-  "ffn_up",
-  "ffn_down",
-];
 
 const style = { head: [], border: [], compact: true };
 /** 2^30 bytes: the binary GiB every blkrx table prints (the study's "GB"). */
@@ -38,7 +26,10 @@ function times(t: TensorReads): string {
 
 function groupsOf(tensors: readonly TensorReads[]): string[] {
   const present = new Set(tensors.filter((t) => t.layer !== null).map((t) => t.group));
-  return [...EVAL_ORDER.filter((g) => present.has(g)), ...[...present].filter((g) => !EVAL_ORDER.includes(g)).sort()];
+  return [
+    ...LLAMA_LAYER_EVAL_ORDER.filter((g) => present.has(g)),
+    ...[...present].filter((g) => !LLAMA_LAYER_EVAL_ORDER.includes(g)).sort(),
+  ];
 }
 
 function layerGrid(tensors: readonly TensorReads[]): string {
