@@ -45,7 +45,8 @@ export async function visitPage(url: string, evaluate: string, width = 1366, hei
       `--user-data-dir=${profile}`,
       "about:blank",
     ],
-    { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] },
+    // Its own process group, so the helper processes it starts (renderer, network, storage) can be stopped with it.
+    { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true },
   );
   const cdp = new Cdp(browser);
   try {
@@ -90,13 +91,30 @@ export async function visitPage(url: string, evaluate: string, width = 1366, hei
     await cdp.send("Browser.close", {}).catch(() => undefined);
     return { errors, requests, value: result.result.value, screenshot: Buffer.from(shot.data, "base64") };
   } finally {
-    if (browser.exitCode === null && browser.signalCode === null) {
-      const exited = new Promise((r) => browser.once("exit", r));
-      browser.kill();
-      await exited;
+    await stopProcessGroup(browser);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  }
+}
+
+/**
+ * Stop the browser and every process of its group, and wait until the group is empty: Chromium's helper
+ * processes outlive the browser for a moment and keep writing the profile (rmSync then failed with ENOTEMPTY).
+ */
+async function stopProcessGroup(browser: ChildProcess): Promise<void> {
+  const pid = browser.pid;
+  if (pid === undefined) return;
+  if (browser.exitCode === null && browser.signalCode === null) {
+    const exited = new Promise((r) => browser.once("exit", r));
+    browser.kill();
+    await exited;
+  }
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(-pid, i === 0 ? "SIGKILL" : 0);
+    } catch {
+      return; // ESRCH: no process of the group is left
     }
-    // Chromium's helper processes may still be writing the profile for a moment after the browser exits.
-    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
