@@ -1,6 +1,7 @@
 import { concat, defer, filter, map, type Observable, type OperatorFunction, of } from "rxjs";
 import { Act, Cat } from "../model/actions.js";
 import { type EventBatch, payloadOf } from "../model/batch.js";
+import { LATENCY_INTERVALS, type RequestBatch, RequestDirection } from "../model/requests.js";
 
 /**
  * requestLifecycle: follow every queued bio through its life (Q, then G or
@@ -21,63 +22,6 @@ import { type EventBatch, payloadOf } from "../model/batch.js";
  * sector, so both halves are followed to their own D and C, where btt loses
  * them.
  */
-
-/** RequestDirection codes of {@link RequestBatch.direction}. */
-export const RequestDirection = { read: 0, write: 1, discard: 2, other: 3 } as const;
-/** RequestDirection names indexed by code. */
-export const REQUEST_DIRECTIONS = ["read", "write", "discard", "other"] as const;
-export type RequestDirectionName = (typeof REQUEST_DIRECTIONS)[number];
-
-/** The interval columns of a {@link RequestBatch}, in lifecycle order. */
-export const LATENCY_INTERVALS = ["q2g", "g2i", "q2m", "i2d", "m2d", "d2c", "q2c"] as const;
-export type LatencyInterval = (typeof LATENCY_INTERVALS)[number];
-
-/** Completed bios as columns; row i is one bio. Intervals are ns, NaN when the trace lacks that stage. */
-export interface RequestBatch {
-  readonly length: number;
-  /** Device as blktrace encodes it: major << 20 | minor. */
-  readonly device: Uint32Array;
-  /** First sector of the bio (after splits, of the piece). */
-  readonly sector: Float64Array;
-  readonly sectors: Float64Array;
-  /** {@link RequestDirection} code of the queue event. */
-  readonly direction: Uint8Array;
-  /** Process that queued the bio. */
-  readonly pid: Uint32Array;
-  /** Phase index of the queue event (0 when the input has no phases). */
-  readonly phase: Uint16Array;
-  /** Completion time, ns since the first event of the trace. */
-  readonly time: Float64Array;
-  /** Queue to get-request (a request was allocated for the bio). */
-  readonly q2g: Float64Array;
-  /** Get-request to insert into the scheduler. */
-  readonly g2i: Float64Array;
-  /** Queue to merge into an existing request. */
-  readonly q2m: Float64Array;
-  /** Insert to issue to the driver. */
-  readonly i2d: Float64Array;
-  /** Merge to issue (bios that merged instead of getting a request). */
-  readonly m2d: Float64Array;
-  /** Issue to completion: time in the driver and device. */
-  readonly d2c: Float64Array;
-  /** Queue to completion: the whole life of the bio. */
-  readonly q2c: Float64Array;
-  /** Process names learned so far (pid → comm). */
-  readonly names: ReadonlyMap<number, string>;
-  /** Bios dropped so far because they never completed (older than maxAgeNs, or over maxPending). */
-  readonly agedOut: number;
-  /** Issues and completions that matched no queued bio on a device that has queue events. */
-  readonly unmatched: number;
-  /** Bios still waiting for completion when this batch was made. */
-  readonly pending: number;
-  /**
-   * Intervals so far whose end was stamped before their start (the events
-   * came from CPUs whose clocks disagree); each counts as 1 ns, as in btt.
-   */
-  readonly skewed: number;
-  /** True on the last batch, emitted when the source completes (it may have no rows). */
-  readonly final: boolean;
-}
 
 /** Options for {@link requestLifecycle}. */
 export interface RequestLifecycleOptions {

@@ -1,7 +1,7 @@
 import { filter, map, type OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { takeRows } from "../model/batch.js";
-import { deviceRuns, type FileMap } from "./fileMap.js";
+import { deviceRuns, type FileMap } from "../model/fileMap.js";
 
 /**
  * Keep the events whose sectors intersect the file's device ranges and map

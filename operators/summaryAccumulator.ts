@@ -1,7 +1,7 @@
 import { type EventBatch, GAP_CLASSES, NO_GAP } from "../model/batch.js";
-import { extentCount, type FileMap, fileSectorsOf } from "./fileMap.js";
+import { extentCount, type FileMap, fileSectorsOf } from "../model/fileMap.js";
+import { type GapCounts, type Summary, zeroGaps } from "../model/summary.js";
 import { SectorSet } from "./sectorSet.js";
-import { type GapCounts, type Summary, zeroGaps } from "./summaryTypes.js";
 
 /**
  * Running totals over analyzed batches (after select, sectorRange and

@@ -3,13 +3,13 @@ import { firstValueFrom, identity, pipe } from "rxjs";
 import type { ActionSelection } from "../model/actions.js";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
+import type { FileMap } from "../model/fileMap.js";
+import type { Summary } from "../model/summary.js";
 import { classifyGaps } from "../operators/classifyGaps.js";
-import type { FileMap } from "../operators/fileMap.js";
 import { sectorRange } from "../operators/sectorRange.js";
 import { type Direction, select } from "../operators/select.js";
 import type { SelectionTally } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
-import type { Summary } from "../operators/summaryTypes.js";
 
 /** What to analyze: the spec's selection, file range and gap thresholds. */
 export interface AnalyzeOptions {

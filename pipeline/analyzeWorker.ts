@@ -3,10 +3,10 @@ import { firstValueFrom, groupBy, map, mergeMap, type Observable, toArray } from
 import { type EventBatch, takeRows } from "../model/batch.js";
 import { deviceLabel } from "../model/datasetDevice.js";
 import { newSkipCounter } from "../model/errors.js";
+import type { Summary } from "../model/summary.js";
 import { selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
-import type { Summary } from "../operators/summaryTypes.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
 import type { DeviceRun, RunSettings, WorkerReply } from "./analyzeMany.js";

@@ -1,5 +1,5 @@
-import type { Summary } from "../operators/summaryTypes.js";
-import type { TensorAttribution } from "../operators/tensorAttribution.js";
+import type { Summary } from "../model/summary.js";
+import type { TensorAttribution } from "../model/tensorAttribution.js";
 import type { GgufAttributeCliOptions } from "./commands/gguf.js";
 import { runAnalyze } from "./runAnalyze.js";
 

@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { EMPTY } from "rxjs";
 import { newSkipCounter, type SkipCounter } from "../model/errors.js";
+import type { FileMap } from "../model/fileMap.js";
 import type { GgufLayout } from "../model/ggufLayout.js";
-import type { FileMap } from "../operators/fileMap.js";
 import { selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { renderAccessPlot } from "../sinks/accessPlot.js";

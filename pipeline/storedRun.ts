@@ -1,7 +1,7 @@
 import { Observable } from "rxjs";
 import { actionCode, categoryOf } from "../model/actions.js";
 import { allocColumns, type EventBatch, sealBatch } from "../model/batch.js";
-import type { FileMap } from "../operators/fileMap.js";
+import type { FileMap } from "../model/fileMap.js";
 import type { Store } from "../sinks/duckdb/openStore.js";
 import { query, rowObjects } from "../sinks/duckdb/queries.js";
 

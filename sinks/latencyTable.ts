@@ -1,6 +1,6 @@
 import Table from "cli-table3";
-import type { IntervalStats, LatencyGroup, LatencyReport } from "../operators/latencySummary.js";
-import { LATENCY_INTERVALS } from "../operators/requestLifecycle.js";
+import type { IntervalStats, LatencyGroup, LatencyReport } from "../model/latency.js";
+import { LATENCY_INTERVALS } from "../model/requests.js";
 
 /**
  * Console and JSON forms of a latency report. The tables print seconds with

@@ -1,6 +1,6 @@
 import Table from "cli-table3";
 import { GAP_CLASSES } from "../model/batch.js";
-import type { Summary } from "../operators/summaryTypes.js";
+import type { Summary } from "../model/summary.js";
 import { formatBytes } from "./units.js";
 
 /**

@@ -1,14 +1,27 @@
 import type { Readable } from "node:stream";
-import { firstValueFrom, fromEvent, merge, Observable, take, takeUntil, tap } from "rxjs";
+import {
+  connect,
+  firstValueFrom,
+  fromEvent,
+  identity,
+  ignoreElements,
+  merge,
+  Observable,
+  type OperatorFunction,
+  take,
+  takeUntil,
+  tap,
+} from "rxjs";
 import type { ActionLetter } from "../../model/actions.js";
 import type { EventBatch } from "../../model/batch.js";
 import { InputError, newSkipCounter } from "../../model/errors.js";
-import type { FileMap } from "../../operators/fileMap.js";
+import type { FileMap } from "../../model/fileMap.js";
+import type { Summary } from "../../model/summary.js";
+import { runningSummary } from "../../operators/runningSummary.js";
 import type { Direction } from "../../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
-import type { Summary } from "../../operators/summaryTypes.js";
-import { liveView } from "../../sinks/liveView.js";
+import { type LiveViewOptions, liveView } from "../../sinks/liveView.js";
 import { renderSummary } from "../../sinks/summaryTable.js";
 import { TraceFile } from "../../sinks/traceFile.js";
 import { detectFormat, type TraceFormat } from "../../sources/detectFormat.js";
@@ -168,9 +181,8 @@ export async function runLive(
           ...(device !== undefined ? { device } : {}),
         }),
         options.view === false
-          ? tap(() => {})
-          : liveView({
-              ...(fileMap ? { fileMap } : {}),
+          ? identity
+          : withLiveView(fileMap, {
               dropped: () => (input === undefined || stats.dropped > 0 ? stats.dropped : undefined),
               always: options.view === true && options.viewGiven === true,
             }),
@@ -209,6 +221,19 @@ export async function runLive(
   if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(renderSummary(summary, options.label ?? (target ? target.disk : String(input))));
   return summary;
+}
+
+/**
+ * Pass analyzed batches through while a branch folds them into running
+ * summaries (an operator) and the live view draws those (a sink).
+ */
+function withLiveView(
+  fileMap: FileMap | undefined,
+  view: Omit<LiveViewOptions, "out" | "intervalMs">,
+): OperatorFunction<EventBatch, EventBatch> {
+  return connect((batches) =>
+    merge(batches.pipe(runningSummary(fileMap ? { fileMap } : {}), liveView(view), ignoreElements()), batches),
+  );
 }
 
 /** A promise that settles `ms` after `start()` is called (duration counts from when tracing is on). */

@@ -1,9 +1,9 @@
 import type { DuckDBAppender, DuckDBValue } from "@duckdb/node-api";
 import type { EventBatch } from "../../model/batch.js";
-import { type FileMap, fileSectorsOf } from "../../operators/fileMap.js";
-import type { RequestBatch } from "../../operators/requestLifecycle.js";
-import type { Summary } from "../../operators/summaryTypes.js";
-import type { TensorAttribution } from "../../operators/tensorAttribution.js";
+import { type FileMap, fileSectorsOf } from "../../model/fileMap.js";
+import type { RequestBatch } from "../../model/requests.js";
+import type { Summary } from "../../model/summary.js";
+import type { TensorAttribution } from "../../model/tensorAttribution.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
 import { insertRunWarnings } from "./runWarnings.js";

@@ -1,6 +1,6 @@
 import Table from "cli-table3";
 import { LLAMA_LAYER_EVAL_ORDER } from "../../model/ggufLayout.js";
-import type { TensorAttribution, TensorReads } from "../../operators/tensorAttribution.js";
+import type { TensorAttribution, TensorReads } from "../../model/tensorAttribution.js";
 
 const style = { head: [], border: [], compact: true };
 /** 2^30 bytes: the binary GiB every blkrx table prints (the study's "GB"). */

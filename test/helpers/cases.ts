@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { FIXTURES } from "./cli.js";
 
-export { contractOf } from "../../operators/summaryTypes.js";
+export { contractOf } from "../../model/summary.js";
 
 /** One entry of test/fixtures/cases.json (copied from shared/fixtures/traces). */
 export interface FixtureCase {
