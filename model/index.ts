@@ -1,4 +1,5 @@
 export * from "./actions.js";
+export * from "./analysisSettings.js";
 export * from "./batch.js";
 export * from "./batchBuilder.js";
 export * from "./datasetDevice.js";

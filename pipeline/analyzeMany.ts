@@ -2,11 +2,10 @@ import { promises as fsp } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { ActionSelection } from "../model/actions.js";
+import { type AnalysisSettings, analysisSettings } from "../model/analysisSettings.js";
 import { InputError } from "../model/errors.js";
 import type { FileMap } from "../model/fileMap.js";
 import type { Summary } from "../model/summary.js";
-import type { Direction } from "../operators/select.js";
 import { formatBytes } from "../sinks/units.js";
 import { detectFormat, type TraceFormat } from "../sources/detectFormat.js";
 import type { AnalyzeManyCliOptions } from "./commands/analyzeMany.js";
@@ -20,11 +19,7 @@ import { fileMapFromOptions } from "./fileMapFromOptions.js";
  */
 
 /** What every run of an analyze-many batch is analyzed with (plain data: it is sent to workers). */
-export interface RunSettings {
-  action: ActionSelection;
-  rw: Direction;
-  small: number;
-  medium: number;
+export interface RunSettings extends AnalysisSettings {
   fileMap?: FileMap;
   format?: TraceFormat;
   lenient?: boolean;
@@ -199,16 +194,13 @@ export type WorkerReply =
  * all before it are done (NDJSON with --json, else a table at the end).
  * Failed inputs print their error and make the exit code 1.
  *
- * @example await runAnalyzeMany(["traces/"], { action: "D", rw: "read", small: 256, medium: 2048, json: true, jobs: 2 });
+ * @example await runAnalyzeMany(["traces/"], { ...DEFAULT_ANALYSIS_SETTINGS, json: true, jobs: 2 });
  */
 export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOptions): Promise<RunOutcome[]> {
   const fileMap = await fileMapFromOptions(options);
   const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const settings: RunSettings = {
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
+    ...analysisSettings(options),
     ...(fileMap ? { fileMap } : {}),
     ...(options.format ? { format: options.format } : {}),
     ...(options.lenient ? { lenient: true } : {}),

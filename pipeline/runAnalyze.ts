@@ -1,4 +1,5 @@
 import { firstValueFrom, forkJoin, type Observable, type OperatorFunction, pipe, share, tap } from "rxjs";
+import { analysisSettings } from "../model/analysisSettings.js";
 import type { EventBatch } from "../model/batch.js";
 import { newSkipCounter } from "../model/errors.js";
 import type { FileMap } from "../model/fileMap.js";
@@ -27,7 +28,7 @@ import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
  * The `blkrx analyze` command: replay, analyze, store, print. With --json
  * stdout holds exactly the summary object; notes go to stderr.
  *
- * @example await runAnalyze(["x.bin"], { action: "D", rw: "read", small: 256, medium: 2048, db: false, json: true }, false);
+ * @example await runAnalyze(["x.bin"], { ...DEFAULT_ANALYSIS_SETTINGS, db: false, json: true }, false);
  */
 export async function runAnalyze(
   inputs: string[],
@@ -47,10 +48,7 @@ export async function runAnalyze(
   };
   const tally = new SelectionTally();
   const analysis = {
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
+    ...analysisSettings(options),
     tally,
     ...(fileMap ? { fileMap } : {}),
     ...(device !== undefined ? { device } : {}),
@@ -61,10 +59,7 @@ export async function runAnalyze(
     ...(options.label !== undefined ? { label: options.label } : { label: inputs.join(" ") }),
     ...(fileMap ? { fileMap } : {}),
     ...(fileMap?.path ? { filePath: fileMap.path } : {}),
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
+    ...analysisSettings(options),
     ...(options.device !== undefined ? { device: options.device } : {}),
   });
   let summary: Summary & Partial<TensorAttribution>;

@@ -1,11 +1,10 @@
-import type { ActionLetter } from "../../model/actions.js";
-import type { Direction } from "../../operators/select.js";
+import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
 import type { TracerChoice } from "../../sources/liveSource.js";
 import { runExperiment } from "./runExperiment.js";
 import { renderStudyRow } from "./studyRow.js";
 
 /** Options of `blkrx run` as commander parses them. */
-export interface RunCliOptions {
+export interface RunCliOptions extends AnalysisSettings {
   file?: string;
   device?: string;
   label?: string;
@@ -18,10 +17,6 @@ export interface RunCliOptions {
   phaseAt?: number[];
   tracer: TracerChoice;
   kernelFilter?: boolean;
-  action: ActionLetter;
-  rw: Direction;
-  small: number;
-  medium: number;
   db: string | false;
   saveTrace?: string;
   bufferSize?: number;
@@ -33,7 +28,7 @@ export interface RunCliOptions {
  * with --json, exactly one JSON object on stdout: the summary plus run
  * metrics). Exit code 130 when interrupted, else the workload's when it failed.
  *
- * @example await runCommand(["python3", "w.py"], { file: "/mnt/f", tracer: "auto", action: "D", rw: "read", small: 256, medium: 2048, db: false }, true);
+ * @example await runCommand(["python3", "w.py"], { ...DEFAULT_ANALYSIS_SETTINGS, file: "/mnt/f", tracer: "auto", db: false }, true);
  */
 export async function runCommand(command: string[], options: RunCliOptions, dbIsDefault: boolean): Promise<void> {
   const result = await runExperiment({
@@ -41,10 +36,7 @@ export async function runCommand(command: string[], options: RunCliOptions, dbIs
     dbIsDefault,
     db: options.db,
     tracer: options.tracer,
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
+    ...analysisSettings(options),
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.device !== undefined ? { device: options.device } : {}),
     ...(options.label !== undefined ? { label: options.label } : {}),

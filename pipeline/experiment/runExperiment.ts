@@ -1,12 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { execa } from "execa";
 import { firstValueFrom, identity, tap } from "rxjs";
-import type { ActionLetter } from "../../model/actions.js";
+import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
 import { InputError } from "../../model/errors.js";
 import type { FileMap } from "../../model/fileMap.js";
 import type { Summary } from "../../model/summary.js";
 import { phasesBy } from "../../operators/phases.js";
-import type { Direction } from "../../operators/select.js";
 import { SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
 import { TraceFile } from "../../sinks/traceFile.js";
@@ -26,7 +25,7 @@ import { tokenTiming } from "./tokens.js";
 import { runWorkload, type WorkloadRun } from "./workload.js";
 
 /** Options of one experiment run (`blkrx run`). */
-export interface ExperimentOptions {
+export interface ExperimentOptions extends Partial<AnalysisSettings> {
   /** The workload: command and arguments. */
   command: readonly string[];
   /** The file whose reads are measured (extents, device and partition are discovered). */
@@ -48,10 +47,6 @@ export interface ExperimentOptions {
   tracer?: TracerChoice;
   /** Use the kernel's start_lba/end_lba filter around the file's sectors. */
   kernelFilter?: boolean;
-  action?: ActionLetter;
-  rw?: Direction;
-  small?: number;
-  medium?: number;
   /** DuckDB path, or false for none. */
   db: string | false;
   dbIsDefault?: boolean;
@@ -113,12 +108,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   try {
     if (options.memLimit !== undefined) cgroup = createMemoryCgroup(options.memLimit);
     if (options.lock !== undefined) helper = await startMlockHelper(options.lock);
-    const analysis = {
-      action: options.action ?? "D",
-      rw: options.rw ?? "read",
-      small: options.small ?? 256,
-      medium: options.medium ?? 2048,
-    } as const;
+    const analysis = analysisSettings(options);
     // Opened (DuckDB loaded) before tracing starts, so loading it does not disturb what is measured.
     const writer = await openStoreForCli(
       options.db,
@@ -198,7 +188,7 @@ async function traceWorkload(
   fileMap: FileMap | undefined,
   cgroup: MemoryCgroup | undefined,
   marker: RegExp | undefined,
-  analysis: Required<Pick<ExperimentOptions, "action" | "rw" | "small" | "medium">>,
+  analysis: AnalysisSettings,
   writer: CliStore | undefined,
 ): Promise<Traced> {
   const stats = newLiveStats();

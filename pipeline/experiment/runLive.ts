@@ -12,13 +12,12 @@ import {
   takeUntil,
   tap,
 } from "rxjs";
-import type { ActionLetter } from "../../model/actions.js";
+import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
 import type { EventBatch } from "../../model/batch.js";
 import { InputError, newSkipCounter } from "../../model/errors.js";
 import type { FileMap } from "../../model/fileMap.js";
 import type { Summary } from "../../model/summary.js";
 import { runningSummary } from "../../operators/runningSummary.js";
-import type { Direction } from "../../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
 import { type LiveViewOptions, liveView } from "../../sinks/liveView.js";
@@ -44,7 +43,7 @@ import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
 import { announceReady, watchDrops } from "./liveNotices.js";
 
 /** Options of `blkrx live` as commander parses them. */
-export interface LiveCliOptions {
+export interface LiveCliOptions extends AnalysisSettings {
   file?: string;
   device?: string;
   duration?: number;
@@ -53,10 +52,6 @@ export interface LiveCliOptions {
   fileSize?: number;
   tracer: TracerChoice;
   kernelFilter?: boolean;
-  action: ActionLetter;
-  rw: Direction;
-  small: number;
-  medium: number;
   json?: boolean;
   format?: TraceFormat;
   lenient?: boolean;
@@ -84,7 +79,7 @@ export interface LiveCliOptions {
  * arrive, so memory stays flat however long it runs; losses are said on
  * stderr as they happen; then the final summary is printed.
  *
- * @example await runLive(undefined, { device: "loop0", duration: 2, tracer: "auto", action: "D", rw: "read", small: 256, medium: 2048, db: false }, false);
+ * @example await runLive(undefined, { ...DEFAULT_ANALYSIS_SETTINGS, device: "loop0", duration: 2, tracer: "auto", db: false }, false);
  */
 export async function runLive(
   input: string | undefined,
@@ -144,7 +139,7 @@ export async function runLive(
       },
     });
   }
-  const analysis = { action: options.action, rw: options.rw, small: options.small, medium: options.medium };
+  const analysis = analysisSettings(options);
   // With an input, --device selects that device's events; live tracing already traces only that device.
   const device = input !== undefined && options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const tally = new SelectionTally();

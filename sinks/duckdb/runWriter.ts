@@ -1,4 +1,5 @@
 import type { DuckDBAppender, DuckDBValue } from "@duckdb/node-api";
+import type { AnalysisSettings } from "../../model/analysisSettings.js";
 import type { EventBatch } from "../../model/batch.js";
 import { type FileMap, fileSectorsOf } from "../../model/fileMap.js";
 import type { RequestBatch } from "../../model/requests.js";
@@ -12,17 +13,13 @@ import type { StoredEventColumns } from "./storedColumns.js";
 import { insertTensorRows } from "./tensorTables.js";
 
 /** What a run is: stored in `runs` beside its summary. */
-export interface RunMeta {
+export interface RunMeta extends AnalysisSettings {
   label?: string;
   commandLine: string;
   source: "file" | "live";
   device?: string;
   filePath?: string;
   fileMap?: FileMap;
-  action: string;
-  rw: string;
-  small: number;
-  medium: number;
 }
 
 /** Counts and experiment metrics known only at the end of a run; NULL when absent. */
@@ -77,7 +74,7 @@ export interface RunWriter {
  * `commit` or `abort`.
  *
  * @example
- * const writer = await openRunWriter("blkrx.duckdb", { commandLine, source: "file", action: "D", rw: "read", small: 256, medium: 2048 });
+ * const writer = await openRunWriter("blkrx.duckdb", { commandLine, source: "file", ...DEFAULT_ANALYSIS_SETTINGS });
  * batches.forEach((b) => writer.append(b)); await writer.commit(summary);
  */
 export async function openRunWriter(dbPath: string, meta: RunMeta, options: RunWriterOptions = {}): Promise<RunWriter> {

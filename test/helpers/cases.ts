@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { AnalysisSettings } from "../../model/analysisSettings.js";
 import { FIXTURES } from "./cli.js";
 
 export { contractOf } from "../../model/summary.js";
@@ -7,14 +8,10 @@ export { contractOf } from "../../model/summary.js";
 export interface FixtureCase {
   name: string;
   inputs: string[];
-  options: {
+  options: Partial<AnalysisSettings> & {
     extents?: string;
     partitionStart?: number;
     fileSize?: number;
-    action?: string;
-    rw?: string;
-    small?: number;
-    medium?: number;
   };
   expected: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analysisSettings } from "../../model/analysisSettings.js";
 import type { EventBatch } from "../../model/batch.js";
 import { parseFilefrag } from "../../model/fileMap.js";
 import type { Summary } from "../../model/summary.js";
@@ -67,10 +68,7 @@ beforeAll(async () => {
       commandLine: `test ${c.name}`,
       source: "file",
       ...(fileMap ? { fileMap } : {}),
-      action: o.action ?? "D",
-      rw: o.rw ?? "read",
-      small: o.small ?? 256,
-      medium: o.medium ?? 2048,
+      ...analysisSettings(o),
     });
     for (const input of c.inputs) for (const batch of await decode(input)) writer.appendRaw?.(batch);
     // The stored summary is deliberately empty: summary.sql must not read it.
