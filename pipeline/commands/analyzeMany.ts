@@ -33,7 +33,7 @@ export function registerAnalyzeMany(program: Command): void {
       ).choices(["device"]),
     )
     .action(async (inputs: string[], options: AnalyzeManyCliOptions) => {
-      const { runAnalyzeMany } = await import("../analyzeMany.js");
+      const { runAnalyzeMany } = await import("../runAnalyzeMany.js");
       await runAnalyzeMany(inputs, options);
     });
 }

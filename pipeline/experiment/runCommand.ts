@@ -1,4 +1,5 @@
 import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
+import { InputError } from "../../model/errors.js";
 import type { TracerChoice } from "../../sources/liveSource.js";
 import { runExperiment } from "./runExperiment.js";
 import { renderStudyRow } from "./studyRow.js";
@@ -31,8 +32,17 @@ export interface RunCliOptions extends AnalysisSettings {
  * @example await runCommand(["python3", "w.py"], { ...DEFAULT_ANALYSIS_SETTINGS, file: "/mnt/f", tracer: "auto", db: false }, true);
  */
 export async function runCommand(command: string[], options: RunCliOptions, dbIsDefault: boolean): Promise<void> {
+  if (command.length === 0) throw new InputError("blkrx run needs a command after --");
+  if (options.memLimit !== undefined && options.lock !== undefined) {
+    throw new InputError("give either --mem-limit or --lock, not both");
+  }
+  const marker = options.phaseMarker === undefined ? undefined : compileMarker(options.phaseMarker);
+  if (!options.file && !options.device) {
+    throw new InputError("blkrx run needs --file PATH (or --device DEV) to know what to trace");
+  }
   const result = await runExperiment({
     command,
+    commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
     dbIsDefault,
     db: options.db,
     tracer: options.tracer,
@@ -44,7 +54,7 @@ export async function runCommand(command: string[], options: RunCliOptions, dbIs
     ...(options.memLimit !== undefined ? { memLimit: options.memLimit } : {}),
     ...(options.lock !== undefined ? { lock: options.lock } : {}),
     ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
-    ...(options.phaseMarker !== undefined ? { phaseMarker: options.phaseMarker } : {}),
+    ...(marker ? { phaseMarker: marker } : {}),
     ...(options.phaseAt !== undefined ? { phaseAt: options.phaseAt } : {}),
     ...(options.kernelFilter ? { kernelFilter: true } : {}),
     ...(options.saveTrace !== undefined ? { saveTrace: options.saveTrace } : {}),
@@ -58,4 +68,12 @@ export async function runCommand(command: string[], options: RunCliOptions, dbIs
   if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(renderStudyRow(result));
   process.exitCode = result.interrupted ? 130 : result.exitCode;
+}
+
+function compileMarker(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (error: unknown) {
+    throw new InputError(`--phase-marker "${source}" is not a valid regular expression`, { cause: error });
+  }
 }
