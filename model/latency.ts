@@ -1,9 +1,12 @@
-import type { LatencyInterval } from "./requests.js";
-
 /**
- * The latency report's shape (what `latencySummary` emits and the latency
- * table, plot and store render), in model/ so sinks need no operator.
+ * Latency of completed bios: the stage intervals `requestLifecycle` measures
+ * and the report `latencySummary` makes of them (types shared by the
+ * operators that compute them and the sinks that render them).
  */
+
+/** The interval columns of a `RequestBatch`, in lifecycle order. */
+export const LATENCY_INTERVALS = ["q2g", "g2i", "q2m", "i2d", "m2d", "d2c", "q2c"] as const;
+export type LatencyInterval = (typeof LATENCY_INTERVALS)[number];
 
 /** How to group the rows of a {@link LatencyReport}. */
 export type LatencyGrouping = "device" | "direction" | "process" | "phase";
@@ -68,6 +71,3 @@ export interface LatencyReport {
   overall: LatencyGroup;
   groups: LatencyGroup[];
 }
-
-/** Intervals drawn over time by `latencySeries`, as series keys 0 and 1. */
-export const LATENCY_SERIES = ["d2c", "q2c"] as const;

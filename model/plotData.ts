@@ -87,3 +87,6 @@ export interface LayerTime {
   /** bytes[bucket * rows.length + row]. */
   readonly bytes: Float64Array;
 }
+
+/** Intervals drawn over time by `latencySeries`, as series keys 0 and 1. */
+export const LATENCY_SERIES = ["d2c", "q2c"] as const;

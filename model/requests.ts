@@ -1,6 +1,9 @@
+import type { LatencyInterval } from "./latency.js";
+
 /**
- * Completed bios as columns (what `requestLifecycle` emits and the latency
- * operators, the store and the plots read), in model/ so sinks need no operator.
+ * Completed bios as `requestLifecycle` emits them: one row per bio with the
+ * time it spent in each stage (types shared by the operators and the sinks
+ * that store or render them).
  */
 
 /** RequestDirection codes of {@link RequestBatch.direction}. */
@@ -9,12 +12,11 @@ export const RequestDirection = { read: 0, write: 1, discard: 2, other: 3 } as c
 export const REQUEST_DIRECTIONS = ["read", "write", "discard", "other"] as const;
 export type RequestDirectionName = (typeof REQUEST_DIRECTIONS)[number];
 
-/** The interval columns of a {@link RequestBatch}, in lifecycle order. */
-export const LATENCY_INTERVALS = ["q2g", "g2i", "q2m", "i2d", "m2d", "d2c", "q2c"] as const;
-export type LatencyInterval = (typeof LATENCY_INTERVALS)[number];
+/** One Float64Array per stage interval (ns, NaN when the trace lacks that stage). */
+export type RequestIntervals = { readonly [K in LatencyInterval]: Float64Array };
 
 /** Completed bios as columns; row i is one bio. Intervals are ns, NaN when the trace lacks that stage. */
-export interface RequestBatch {
+export interface RequestBatch extends RequestIntervals {
   readonly length: number;
   /** Device as blktrace encodes it: major << 20 | minor. */
   readonly device: Uint32Array;

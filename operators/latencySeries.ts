@@ -1,6 +1,6 @@
 import { map, type OperatorFunction, reduce } from "rxjs";
-import { LATENCY_SERIES } from "../model/latency.js";
 import type { MinMaxPoints } from "../model/plotData.js";
+import { LATENCY_SERIES } from "../model/plotData.js";
 import type { RequestBatch } from "../model/requests.js";
 import { MinMaxSeries, type MinMaxSeriesOptions } from "./minMaxSeries.js";
 

@@ -4,11 +4,13 @@ import {
   type DeviceOverhead,
   type IntervalStats,
   LATENCY_GROUPINGS,
+  LATENCY_INTERVALS,
   type LatencyGroup,
   type LatencyGrouping,
+  type LatencyInterval,
   type LatencyReport,
 } from "../model/latency.js";
-import { LATENCY_INTERVALS, type LatencyInterval, REQUEST_DIRECTIONS, type RequestBatch } from "../model/requests.js";
+import { REQUEST_DIRECTIONS, type RequestBatch } from "../model/requests.js";
 
 /**
  * latencySummary: N, min, mean, max and exact percentiles of every stage

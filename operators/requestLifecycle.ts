@@ -1,7 +1,8 @@
 import { concat, defer, filter, map, type Observable, type OperatorFunction, of } from "rxjs";
 import { Act, Cat } from "../model/actions.js";
 import { type EventBatch, payloadOf } from "../model/batch.js";
-import { LATENCY_INTERVALS, type RequestBatch, RequestDirection } from "../model/requests.js";
+import { LATENCY_INTERVALS } from "../model/latency.js";
+import { type RequestBatch, RequestDirection } from "../model/requests.js";
 
 /**
  * requestLifecycle: follow every queued bio through its life (Q, then G or

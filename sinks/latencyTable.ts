@@ -1,6 +1,6 @@
 import Table from "cli-table3";
 import type { IntervalStats, LatencyGroup, LatencyReport } from "../model/latency.js";
-import { LATENCY_INTERVALS } from "../model/requests.js";
+import { LATENCY_INTERVALS } from "../model/latency.js";
 
 /**
  * Console and JSON forms of a latency report. The tables print seconds with
