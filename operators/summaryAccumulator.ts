@@ -7,7 +7,7 @@ import { SectorSet } from "./sectorSet.js";
  * Running totals over analyzed batches (after select, sectorRange and
  * classifyGaps): events, bytes read, unique sectors (a {@link SectorSet} of
  * file sectors, or device sectors without extents) and gap class counts.
- * `summarize`, the live view and per-phase summaries share it.
+ * `summarize`, `runningSummary` (what the live view draws) and per-phase summaries share it.
  *
  * @example const acc = new SummaryAccumulator(fileMap); acc.add(batch); acc.summary();
  */
