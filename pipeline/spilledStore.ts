@@ -3,7 +3,8 @@ import { dirname } from "node:path";
 import type { EventBatch } from "../model/batch.js";
 import { InputError } from "../model/errors.js";
 import type { RequestBatch } from "../operators/requestLifecycle.js";
-import type { RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
+import type { Summary } from "../operators/summaryTypes.js";
+import type { RunExtras, RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
 import type { StoredEventColumns } from "../sinks/duckdb/storedColumns.js";
 import { readSpill, SpillWriter } from "../sinks/spillFile.js";
 import { collect } from "./experiment/leanMemory.js";
@@ -53,30 +54,56 @@ export function openSpilledStore(
     async commit(summary, extras) {
       spill.close();
       try {
-        const { openRunWriter } = await import("../sinks/duckdb/runWriter.js");
-        const writer = await openRunWriter(db, meta, options);
         try {
-          let rows = 0;
-          for (const { kind, batch } of readSpill(spill.path)) {
-            if (kind === "events") writer.append(batch as unknown as StoredEventColumns);
-            else if (kind === "raw") writer.appendRaw?.(batch as unknown as EventBatch);
-            else writer.appendRequests?.(batch as unknown as RequestBatch);
-            rows += Number(batch.length);
-            if (rows >= COLLECT_EVERY_ROWS) {
-              rows = 0;
-              collect?.();
-            }
-          }
+          return await storeSpill(spill.path, db, meta, options, summary, extras);
         } catch (error: unknown) {
-          await writer.abort();
-          throw error;
+          const message = error instanceof Error ? error.message : String(error);
+          if (options.memoryLimit === undefined || !OUT_OF_MEMORY.test(message)) throw error;
+          process.stderr.write(
+            `blkrx: storing the run needed more than ${options.memoryLimit} of DuckDB memory; storing it again with ${FALLBACK_MEMORY}\n`,
+          );
+          return await storeSpill(spill.path, db, meta, { ...options, memoryLimit: FALLBACK_MEMORY }, summary, extras);
         }
-        return await writer.commit(summary, extras);
       } finally {
         discard();
       }
     },
   };
+}
+
+/** DuckDB's words for a memory limit too small for an append or the commit. */
+const OUT_OF_MEMORY = /could not allocate|out of memory/i;
+/** The memory limit of the second attempt, when the first one's was too small (the spill is still there). */
+const FALLBACK_MEMORY = "64MB";
+
+/** Store the spilled events in one transaction: the run id, or an error (the transaction rolled back). */
+async function storeSpill(
+  path: string,
+  db: string,
+  meta: RunMeta,
+  options: RunWriterOptions,
+  summary: Summary,
+  extras: RunExtras | undefined,
+): Promise<number> {
+  const { openRunWriter } = await import("../sinks/duckdb/runWriter.js");
+  const writer = await openRunWriter(db, meta, options);
+  try {
+    let rows = 0;
+    for (const { kind, batch } of readSpill(path)) {
+      if (kind === "events") writer.append(batch as unknown as StoredEventColumns);
+      else if (kind === "raw") writer.appendRaw?.(batch as unknown as EventBatch);
+      else writer.appendRequests?.(batch as unknown as RequestBatch);
+      rows += Number(batch.length);
+      if (rows >= COLLECT_EVERY_ROWS) {
+        rows = 0;
+        collect?.();
+      }
+    }
+  } catch (error: unknown) {
+    await writer.abort();
+    throw error;
+  }
+  return writer.commit(summary, extras);
 }
 
 /** The columns of an analyzed batch that the `events` table stores (what goes to the spill). */
