@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURES } from "../helpers/fixtures.js";
 
 const BIN = new URL("../../dist/cli/bin.js", import.meta.url).pathname;
-const FIX = new URL("../fixtures/", import.meta.url).pathname;
 const DOC = readFileSync(new URL("../../docs/store.md", import.meta.url), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "blkrx-cli-"));
 const db = join(dir, "t.duckdb");
@@ -32,9 +32,9 @@ beforeAll(() => {
       JSON.parse(
         blkrx(
           "analyze",
-          join(FIX, trace),
+          join(FIXTURES, trace),
           "--extents",
-          join(FIX, extents),
+          join(FIXTURES, extents),
           "--partition-start",
           "2048",
           "--label",
