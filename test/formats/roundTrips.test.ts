@@ -8,7 +8,8 @@ import { formatNdjson } from "../../sinks/ndjsonWriter.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { NdjsonDecoder } from "../../sources/ndjsonDecoder.js";
 import { decodeAll } from "../helpers/decode.js";
-import { BIN_FIXTURES, blankEvent, fixtureBytes } from "../helpers/fixtures.js";
+import { blankEvent } from "../helpers/events.js";
+import { BIN_FIXTURES, fixtureBytes } from "../helpers/fixtures.js";
 
 /** A random event as a binary trace can hold it (time starts at 0, u16 error, no notify names). */
 const eventArb: fc.Arbitrary<BlockEvent> = fc

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { BlockEvent } from "../../model/event.js";
 
 /** The one fixtures folder (test/fixtures, copied from shared/fixtures/traces), without a trailing slash. */
 export const FIXTURES = fileURLToPath(new URL("../fixtures", import.meta.url));
@@ -25,21 +24,3 @@ export const BIN_FIXTURES = [
   "pressure-frag",
   "seq-contig",
 ] as const;
-
-/** A BlockEvent with every field zero or empty on device 7,0, to spread test events over. */
-export function blankEvent(): BlockEvent {
-  return {
-    device: { major: 7, minor: 0 },
-    cpu: 0,
-    sequence: 0,
-    time: 0,
-    pid: 0,
-    action: "",
-    rwbs: "",
-    code: 0,
-    sector: 0,
-    sectors: 0,
-    bytes: 0,
-    error: 0,
-  };
-}

@@ -9,7 +9,8 @@ import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
 import { decodeAll, eventLines } from "../helpers/decode.js";
-import { BIN_FIXTURES, blankEvent, fixtureBytes } from "../helpers/fixtures.js";
+import { blankEvent } from "../helpers/events.js";
+import { BIN_FIXTURES, fixtureBytes } from "../helpers/fixtures.js";
 
 const HAVE_BLKPARSE = existsSync("/usr/bin/blkparse");
 
