@@ -7,7 +7,7 @@ import { analyze } from "../../pipeline/analyze.js";
 import { openSpilledStore } from "../../pipeline/spilledStore.js";
 import { openStore } from "../../sinks/duckdb/openStore.js";
 import type { RunMeta } from "../../sinks/duckdb/runWriter.js";
-import { decodedFixture } from "../helpers/traces.js";
+import { decodedFixture } from "../helpers/decode.js";
 
 const META: RunMeta = {
   commandLine: "blkrx live -",

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { readSpill, SpillWriter } from "../../sinks/spillFile.js";
-import { decodedFixture } from "../helpers/traces.js";
+import { decodedFixture } from "../helpers/decode.js";
 
 const dir = mkdtempSync(join(tmpdir(), "blkrx-spill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
