@@ -98,7 +98,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     if (options.memLimit !== undefined) cgroup = createMemoryCgroup(options.memLimit);
     if (options.lock !== undefined) helper = await startMlockHelper(options.lock);
     const analysis = analysisSettings(options);
-    // Opened (DuckDB loaded) before tracing starts, so loading it does not disturb what is measured.
+    // Events spill to a file while the workload runs; DuckDB loads only to store them after it (spilledStore.ts).
     const writer = await openStoreForCli(
       options.db,
       options.dbIsDefault ?? false,
@@ -110,9 +110,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
         ...analysis,
       },
-      { memoryLimit: LIVE_STORE_MEMORY },
+      { memoryLimit: LIVE_STORE_MEMORY, spill: true },
     );
-    await writer?.opened.catch(() => undefined);
     const traced = await traceWorkload(options, target, fileMap, cgroup, marker, analysis, writer);
     const { run, summary, stats } = traced;
     summary.dropped = stats.dropped;
