@@ -1,6 +1,9 @@
 /**
  * blkrx: block-I/O traces to answers. Sources give Observables of event
- * batches, operators transform and reduce them, sinks print or store them.
+ * batches, operators transform and reduce them, sinks print them. This entry
+ * loads no native code and starts no process: the DuckDB run store is
+ * `blkrx/store`, live tracing is `blkrx/live`, chart rendering (vega, resvg)
+ * is loaded only by the CLI's `plot`.
  *
  * @example
  * import { fromTrace, analyzeEvents, summarize, parseFilefrag } from "blkrx";
@@ -19,4 +22,5 @@ export {
 } from "./pipeline/gguf/synthPlan.js";
 export { type PlotSourceOptions, plotInputsOf } from "./pipeline/plotInputs.js";
 export * from "./sinks/index.js";
+export { type LiveViewOptions, liveView, renderLiveLine } from "./sinks/liveView.js";
 export * from "./sources/index.js";
