@@ -139,7 +139,8 @@ export async function runAnalyze(
     ...(options.device !== undefined ? { device: options.device } : {}),
   });
   if (why) process.stderr.write(`blkrx: ${why}\n`);
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // The stored run's id is the one extra key (absent with --no-db): a script can query the store for the run it made.
+  if (options.json) process.stdout.write(`${JSON.stringify(runId === undefined ? summary : { ...summary, runId })}\n`);
   else {
     const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
     process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
