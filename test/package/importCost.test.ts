@@ -81,6 +81,18 @@ describe("the packed blkrx library entry is cheap to import and its subpaths wor
     expect(live.addons).toEqual([]);
   }, 60_000);
 
+  it("blkrx's Observables (its own bundled rxjs) compose with the project's rxjs: pipe, from, mergeMap, isObservable", async () => {
+    const script = `import { firstValueFrom, from, isObservable, map, mergeMap, Observable, of, toArray } from "rxjs";
+import { analyzeEvents, fromTrace, summarize } from "blkrx";
+const trace = fromTrace(${JSON.stringify(join(FIXTURES, "direct-frag.bin"))});
+const sizes = await firstValueFrom(of(1).pipe(mergeMap(() => from(trace)), map((b) => b.length), toArray()));
+const mine = await firstValueFrom(new Observable((s) => trace.subscribe(s)).pipe(analyzeEvents(), summarize()));
+console.log(JSON.stringify({ isObservable: isObservable(trace), instanceOf: trace instanceof Observable, sizes, events: mine.events }));`;
+    const run = await execa("node", ["--input-type=module", "-e", script], { cwd: project });
+    // instanceof the project's Observable is false (a second copy of the class): use isObservable.
+    expect(JSON.parse(run.stdout)).toEqual({ isObservable: true, instanceOf: false, sizes: [182], events: 22 });
+  }, 60_000);
+
   it("a strict NodeNext project typechecks and runs the blkrx/store example: a run written, committed and queried back", async () => {
     writeFileSync(
       join(project, "tsconfig.json"),
