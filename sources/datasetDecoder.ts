@@ -1,7 +1,8 @@
 import { Act, Cat } from "../model/actions.js";
 import { registerDatasetDevice } from "../model/datasetDevice.js";
+import { plainAction } from "./blkTrailer.js";
 import { ByteFields } from "./byteFields.js";
-import { plainAction, type TextDecoderOptions, TextLineDecoder } from "./textLineDecoder.js";
+import { type TextDecoderOptions, TextLineDecoder } from "./textLineDecoder.js";
 
 /** D (issue) and C (complete) raw actions of a read and a write, as a blk trace holds them. */
 export const ISSUE_READ = plainAction(Act.ISSUE, "R");
