@@ -39,7 +39,7 @@ describe("LineSplitter", () => {
   });
 
   it("a line over the limit that ends within the chunk it starts in is a line (the decoder reports it)", () => {
-    expect(split(["x".repeat(20) + "\n"], 8)).toEqual({ lines: ["x".repeat(20)], tooLong: [] });
+    expect(split([`${"x".repeat(20)}\n`], 8)).toEqual({ lines: ["x".repeat(20)], tooLong: [] });
   });
 
   it("property: any text in any chunking gives the lines of text.split('\\n') (a final empty one dropped)", () => {
