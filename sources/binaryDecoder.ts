@@ -313,7 +313,7 @@ export class BinaryDecoder {
     const c = rows.cols;
     const i = rows.length;
     if (isTimedRecord(action)) {
-      // u64 fields read as two u32 halves: exact up to 2^53 (see model/batch.ts).
+      // u64 fields read as two u32 halves: exact up to 2^53 (see model/eventBatch.ts).
       const tHi = le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false);
       const tLo = le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false);
       if (this.genesisLeft > 0) this.noteGenesis(tHi, tLo);
