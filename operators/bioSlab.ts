@@ -121,6 +121,16 @@ export class BioSlab {
     this.freeSlots[this.freeTop++] = slot;
   }
 
+  /** The next slot after `slot` with the same device and start, or NO_SLOT. */
+  next(slot: number): number {
+    return this.nextSame[slot] as number;
+  }
+
+  /** The sector after the last one of `slot`'s bio. */
+  endOf(slot: number): number {
+    return this.end[slot] as number;
+  }
+
   /** First slot of the bios of device `d` that start at `s`, or NO_SLOT. */
   head(d: number, s: number): number {
     return this.index.get(d)?.get(s) ?? NO_SLOT;
@@ -194,6 +204,15 @@ export class BioSlab {
     const { q, g, i, m } = this.stamp;
     this.inherited = [q, g, i, m, this.has, this.pid, this.phase, this.dir];
   }
+}
+
+/**
+ * True when the stage column `stamp` is set for `slot` (the bio reached that stage).
+ *
+ * @example if (isStamped(slab.stamp.d, slot)) { ... } // issued
+ */
+export function isStamped(stamp: Float64Array, slot: number): boolean {
+  return !Number.isNaN(stamp[slot] as number);
 }
 
 const STAGES: readonly Stage[] = ["q", "g", "i", "m", "d"];

@@ -1,7 +1,7 @@
 import { Act, Cat } from "../model/actions.js";
 import { type EventBatch, payloadOf } from "../model/batch.js";
 import { type RequestBatch, RequestDirection } from "../model/requests.js";
-import { BioSlab, Has, NO_SLOT } from "./bioSlab.js";
+import { BioSlab, Has, isStamped, NO_SLOT } from "./bioSlab.js";
 import { RequestColumns } from "./requestColumns.js";
 
 /** Options for {@link RequestTracker} and `requestLifecycle`. */
@@ -88,7 +88,7 @@ export class RequestTracker {
           break;
         case Act.INSERT: {
           const slot = this.onStage(stamp.i, d, s, t);
-          if (slot !== NO_SLOT && !Number.isNaN(stamp.g[slot] as number)) {
+          if (slot !== NO_SLOT && isStamped(stamp.g, slot)) {
             this.slab.has[slot] = (this.slab.has[slot] as number) | Has.G2I;
           }
           break;
@@ -168,9 +168,8 @@ export class RequestTracker {
 
   /** G, I, M/F: stamp the first bio starting at `s` that has not reached that stage yet; returns its slot. */
   private onStage(stamp: Float64Array, d: number, s: number, t: number): number {
-    const next = this.slab.nextSame;
-    for (let slot = this.slab.head(d, s); slot !== NO_SLOT; slot = next[slot] as number) {
-      if (Number.isNaN(stamp[slot] as number)) {
+    for (let slot = this.slab.head(d, s); slot !== NO_SLOT; slot = this.slab.next(slot)) {
+      if (!isStamped(stamp, slot)) {
         stamp[slot] = t;
         return slot;
       }
@@ -185,8 +184,8 @@ export class RequestTracker {
     const view = new DataView(pdu.buffer, pdu.byteOffset, 8);
     const at = view.getUint32(0, false) * 4294967296 + view.getUint32(4, false);
     const slab = this.slab;
-    for (let slot = slab.head(d, s); slot !== NO_SLOT; slot = slab.nextSame[slot] as number) {
-      if ((slab.end[slot] as number) > at && at > s && Number.isNaN(slab.stamp.d[slot] as number)) {
+    for (let slot = slab.head(d, s); slot !== NO_SLOT; slot = slab.next(slot)) {
+      if (slab.endOf(slot) > at && at > s && !isStamped(slab.stamp.d, slot)) {
         slab.splitAt(slot, at);
         return;
       }
@@ -207,10 +206,10 @@ export class RequestTracker {
       const slot = this.cover(d, at, e, false);
       if (slot === NO_SLOT) break;
       slab.stamp.d[slot] = t;
-      const ins = !Number.isNaN(slab.stamp.i[slot] as number);
-      const merged = !Number.isNaN(slab.stamp.m[slot] as number);
+      const ins = isStamped(slab.stamp.i, slot);
+      const merged = isStamped(slab.stamp.m, slot);
       slab.has[slot] = ((slab.has[slot] as number) & Has.G2I) | (ins ? Has.I2D : merged ? Has.M2D : 0);
-      const end = slab.end[slot] as number;
+      const end = slab.endOf(slot);
       if (end <= at) break;
       at = end;
       found++;
@@ -225,7 +224,7 @@ export class RequestTracker {
       const slot = this.cover(d, at, e, true);
       if (slot === NO_SLOT) break;
       slab.stamp.d[slot] = Number.NaN;
-      const end = slab.end[slot] as number;
+      const end = slab.endOf(slot);
       if (end <= at) break;
       at = end;
     }
@@ -237,7 +236,7 @@ export class RequestTracker {
     while (at < e) {
       const slot = this.cover(d, at, e, true);
       if (slot === NO_SLOT) break;
-      const end = this.slab.end[slot] as number;
+      const end = this.slab.endOf(slot);
       const stop = end <= at;
       at = end;
       this.out.appendBio(this.slab, slot, t);
@@ -258,9 +257,9 @@ export class RequestTracker {
     const issue = slab.stamp.d;
     let first = slab.head(d, at);
     if (first === NO_SLOT) first = slab.headAfter(d, at, e);
-    for (let slot = first; slot !== NO_SLOT; slot = slab.nextSame[slot] as number) {
-      if (Number.isNaN(issue[slot] as number) !== issued) return (slab.end[slot] as number) <= e ? slot : NO_SLOT;
+    for (let slot = first; slot !== NO_SLOT; slot = slab.next(slot)) {
+      if (isStamped(issue, slot) === issued) return slab.endOf(slot) <= e ? slot : NO_SLOT;
     }
-    return first !== NO_SLOT && (slab.end[first] as number) <= e ? first : NO_SLOT;
+    return first !== NO_SLOT && slab.endOf(first) <= e ? first : NO_SLOT;
   }
 }
