@@ -11,9 +11,6 @@ export const NO_SLOT = -1;
  */
 export const Has = { G2I: 1, I2D: 2, M2D: 4 } as const;
 
-/** The stage stamps of a bio: time of its queue (q), get-request (g), insert (i), merge (m) and issue (d). */
-export type Stage = "q" | "g" | "i" | "m" | "d";
-
 /**
  * The in-flight bios of {@link RequestTracker} as a slab of typed-array
  * columns (no object per bio): slots are reused through a free list, and
@@ -24,7 +21,7 @@ export type Stage = "q" | "g" | "i" | "m" | "d";
  *
  * @example
  * const slab = new BioSlab(1024);
- * const slot = slab.alloc(device, 2048, 2056); slab.stamp.q[slot] = t;
+ * const slot = slab.alloc(device, 2048, 2056); slab.qTime[slot] = t;
  */
 export class BioSlab {
   /** Slots allocated (live or free). */
@@ -35,14 +32,16 @@ export class BioSlab {
   pid = new Uint32Array(0);
   phase = new Uint16Array(0);
   dir = new Uint8Array(0);
-  /** Stage times (ns), NaN until the stage is seen. */
-  stamp: Record<Stage, Float64Array> = {
-    q: new Float64Array(0),
-    g: new Float64Array(0),
-    i: new Float64Array(0),
-    m: new Float64Array(0),
-    d: new Float64Array(0),
-  };
+  /*
+   * Stage times (ns), NaN until the bio reaches the stage: queue (Q), get
+   * request (G), insert (I), merge (M or F) and issue (D). Plain fields,
+   * not a record: the tracker's hot loop reads them on every event.
+   */
+  qTime = new Float64Array(0);
+  gTime = new Float64Array(0);
+  iTime = new Float64Array(0);
+  mTime = new Float64Array(0);
+  dTime = new Float64Array(0);
   /** {@link Has} bits: the intervals btt would compute for the bio, given the order its stages came in. */
   has = new Uint8Array(0);
   /** Next slot with the same device and start, or NO_SLOT. */
@@ -67,12 +66,11 @@ export class BioSlab {
     this.dev[slot] = d;
     this.start[slot] = s;
     this.end[slot] = e;
-    const st = this.stamp;
-    st.q[slot] = Number.NaN;
-    st.g[slot] = Number.NaN;
-    st.i[slot] = Number.NaN;
-    st.m[slot] = Number.NaN;
-    st.d[slot] = Number.NaN;
+    this.qTime[slot] = Number.NaN;
+    this.gTime[slot] = Number.NaN;
+    this.iTime[slot] = Number.NaN;
+    this.mTime[slot] = Number.NaN;
+    this.dTime[slot] = Number.NaN;
     this.has[slot] = 0;
     this.nextSame[slot] = NO_SLOT;
     this.live[slot] = 1;
@@ -175,8 +173,8 @@ export class BioSlab {
 
   /** Time a bio entered tracking (queue, or issue for D-only traces). */
   private since(slot: number): number {
-    const q = this.stamp.q[slot] as number;
-    return Number.isNaN(q) ? (this.stamp.d[slot] as number) : q;
+    const q = this.qTime[slot] as number;
+    return Number.isNaN(q) ? (this.dTime[slot] as number) : q;
   }
 
   private lastOfChain(first: number): number {
@@ -193,7 +191,11 @@ export class BioSlab {
     this.pid = grown(this.pid, cap);
     this.phase = grown(this.phase, cap);
     this.dir = grown(this.dir, cap);
-    for (const stage of STAGES) this.stamp[stage] = grown(this.stamp[stage], cap);
+    this.qTime = grown(this.qTime, cap);
+    this.gTime = grown(this.gTime, cap);
+    this.iTime = grown(this.iTime, cap);
+    this.mTime = grown(this.mTime, cap);
+    this.dTime = grown(this.dTime, cap);
     this.has = grown(this.has, cap);
     this.nextSame = grown(this.nextSame, cap);
     this.live = grown(this.live, cap);
@@ -201,18 +203,15 @@ export class BioSlab {
     for (let slot = cap - 1; slot >= old; slot--) free[this.freeTop++] = slot;
     this.freeSlots = free;
     this.cap = cap;
-    const { q, g, i, m } = this.stamp;
-    this.inherited = [q, g, i, m, this.has, this.pid, this.phase, this.dir];
+    this.inherited = [this.qTime, this.gTime, this.iTime, this.mTime, this.has, this.pid, this.phase, this.dir];
   }
 }
 
 /**
  * True when the stage column `stamp` is set for `slot` (the bio reached that stage).
  *
- * @example if (isStamped(slab.stamp.d, slot)) { ... } // issued
+ * @example if (isStamped(slab.dTime, slot)) { ... } // issued
  */
 export function isStamped(stamp: Float64Array, slot: number): boolean {
   return !Number.isNaN(stamp[slot] as number);
 }
-
-const STAGES: readonly Stage[] = ["q", "g", "i", "m", "d"];

@@ -40,12 +40,11 @@ export class RequestColumns {
   /** Append the bio in `slot` of `slab`, completed at `t`: its identity and stage intervals. */
   appendBio(slab: BioSlab, slot: number, t: number): void {
     const r = this.next();
-    const st = slab.stamp;
-    const q = st.q[slot] as number;
-    const g = st.g[slot] as number;
-    const ins = st.i[slot] as number;
-    const m = st.m[slot] as number;
-    const dt = st.d[slot] as number;
+    const q = slab.qTime[slot] as number;
+    const g = slab.gTime[slot] as number;
+    const ins = slab.iTime[slot] as number;
+    const m = slab.mTime[slot] as number;
+    const dt = slab.dTime[slot] as number;
     const start = slab.start[slot] as number;
     this.device[r] = slab.dev[slot] as number;
     this.sector[r] = start;

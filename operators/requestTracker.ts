@@ -69,7 +69,7 @@ export class RequestTracker {
   push(batch: EventBatch): RequestBatch {
     this.learnNames(batch);
     const { action, bytes, device, sector, time } = batch;
-    const stamp = this.slab.stamp;
+    const slab = this.slab;
     for (let i = 0; i < batch.length; i++) {
       const a = action[i] as number;
       const b = bytes[i] as number;
@@ -84,18 +84,18 @@ export class RequestTracker {
           this.onQueue(batch, i, d, s, e, t);
           break;
         case Act.GETRQ:
-          this.onStage(stamp.g, d, s, t);
+          this.onStage(slab.gTime, d, s, t);
           break;
         case Act.INSERT: {
-          const slot = this.onStage(stamp.i, d, s, t);
-          if (slot !== NO_SLOT && isStamped(stamp.g, slot)) {
-            this.slab.has[slot] = (this.slab.has[slot] as number) | Has.G2I;
+          const slot = this.onStage(slab.iTime, d, s, t);
+          if (slot !== NO_SLOT && isStamped(slab.gTime, slot)) {
+            slab.has[slot] = (slab.has[slot] as number) | Has.G2I;
           }
           break;
         }
         case Act.BACKMERGE:
         case Act.FRONTMERGE:
-          this.onStage(stamp.m, d, s, t);
+          this.onStage(slab.mTime, d, s, t);
           break;
         case Act.SPLIT:
           this.onSplit(batch, i, d, s);
@@ -163,7 +163,7 @@ export class RequestTracker {
     this.queued.add(d);
     if (this.slab.liveCount >= this.maxPending) this.agedOut += this.slab.releaseOldest(this.maxPending >> 2);
     const slot = this.track(batch, i, d, s, e);
-    this.slab.stamp.q[slot] = t;
+    this.slab.qTime[slot] = t;
   }
 
   /** G, I, M/F: stamp the first bio starting at `s` that has not reached that stage yet; returns its slot. */
@@ -185,7 +185,7 @@ export class RequestTracker {
     const at = view.getUint32(0, false) * 4294967296 + view.getUint32(4, false);
     const slab = this.slab;
     for (let slot = slab.head(d, s); slot !== NO_SLOT; slot = slab.next(slot)) {
-      if (slab.endOf(slot) > at && at > s && !isStamped(slab.stamp.d, slot)) {
+      if (slab.endOf(slot) > at && at > s && !isStamped(slab.dTime, slot)) {
         slab.splitAt(slot, at);
         return;
       }
@@ -196,7 +196,7 @@ export class RequestTracker {
     if (!this.queued.has(d)) {
       // A trace without queue events (e.g. recorded with -a issue -a complete): follow D → C only.
       const slot = this.track(batch, i, d, s, e);
-      this.slab.stamp.d[slot] = t;
+      this.slab.dTime[slot] = t;
       return;
     }
     const slab = this.slab;
@@ -205,9 +205,9 @@ export class RequestTracker {
     while (at < e) {
       const slot = this.cover(d, at, e, false);
       if (slot === NO_SLOT) break;
-      slab.stamp.d[slot] = t;
-      const ins = isStamped(slab.stamp.i, slot);
-      const merged = isStamped(slab.stamp.m, slot);
+      slab.dTime[slot] = t;
+      const ins = isStamped(slab.iTime, slot);
+      const merged = isStamped(slab.mTime, slot);
       slab.has[slot] = ((slab.has[slot] as number) & Has.G2I) | (ins ? Has.I2D : merged ? Has.M2D : 0);
       const end = slab.endOf(slot);
       if (end <= at) break;
@@ -223,7 +223,7 @@ export class RequestTracker {
     while (at < e) {
       const slot = this.cover(d, at, e, true);
       if (slot === NO_SLOT) break;
-      slab.stamp.d[slot] = Number.NaN;
+      slab.dTime[slot] = Number.NaN;
       const end = slab.endOf(slot);
       if (end <= at) break;
       at = end;
@@ -254,7 +254,7 @@ export class RequestTracker {
    */
   private cover(d: number, at: number, e: number, issued: boolean): number {
     const slab = this.slab;
-    const issue = slab.stamp.d;
+    const issue = slab.dTime;
     let first = slab.head(d, at);
     if (first === NO_SLOT) first = slab.headAfter(d, at, e);
     for (let slot = first; slot !== NO_SLOT; slot = slab.next(slot)) {
