@@ -1,7 +1,7 @@
 import { defer, map, type OperatorFunction, reduce } from "rxjs";
 
-/** The batch type an accumulator's `add` takes. */
-export type BatchOf<A extends Accumulator> = Parameters<A["add"]>[0];
+/** The batch type an accumulator's `add` takes (anything, for an `add()` that takes none). */
+export type BatchOf<A extends Accumulator> = Parameters<A["add"]> extends [] ? unknown : Parameters<A["add"]>[0];
 
 /** Anything that takes batches one by one. */
 // biome-ignore lint/suspicious/noExplicitAny: the batch type is inferred from the accumulator (BatchOf)
