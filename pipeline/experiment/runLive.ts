@@ -146,10 +146,9 @@ export async function runLive(
       ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
       ...analysis,
     },
-    { memoryLimit: LIVE_STORE_MEMORY },
+    { memoryLimit: LIVE_STORE_MEMORY, spill: true },
   );
-  // DuckDB loads before tracing starts, so loading it does not disturb what is traced.
-  if (input === undefined) await writer?.opened.catch(() => undefined);
+  // The events spill to a file while tracing; DuckDB loads only to store them at the end (see spilledStore.ts).
   const saved = options.saveTrace !== undefined ? new TraceFile(options.saveTrace) : undefined;
   const stopWatching = input === undefined ? watchDrops(stats) : () => {};
   let summary: Summary;
