@@ -1,5 +1,6 @@
-import { defer, map, type OperatorFunction, reduce } from "rxjs";
+import type { OperatorFunction } from "rxjs";
 import { deviceLabel } from "../model/datasetDevice.js";
+import { grown } from "../model/grown.js";
 import {
   type DeviceOverhead,
   type IntervalStats,
@@ -11,6 +12,7 @@ import {
   type LatencyReport,
 } from "../model/latency.js";
 import { REQUEST_DIRECTIONS, type RequestBatch } from "../model/requests.js";
+import { foldBatches } from "./foldBatches.js";
 
 /**
  * latencySummary: N, min, mean, max and exact percentiles of every stage
@@ -24,6 +26,16 @@ import { REQUEST_DIRECTIONS, type RequestBatch } from "../model/requests.js";
  * The percentile definition is nearest rank: pX = the value at 1-based rank
  * ceil(X/100 × N) of the sorted values (p50 of [1,2,3,4] is 2).
  */
+
+export {
+  type DeviceOverhead,
+  type HistogramBucket,
+  type IntervalStats,
+  LATENCY_GROUPINGS,
+  type LatencyGroup,
+  type LatencyGrouping,
+  type LatencyReport,
+} from "../model/latency.js";
 
 /** Percentiles reported, in per-mille (p50, p90, p99, p99.9). */
 export const PERCENTILES = [
@@ -45,11 +57,7 @@ class Values {
   n = 0;
   sum = 0;
   push(v: number): void {
-    if (this.n === this.data.length) {
-      const bigger = new Float64Array(this.n * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.n === this.data.length) this.data = grown(this.data, this.n * 2);
     this.data[this.n++] = v;
     this.sum += v;
   }
@@ -174,7 +182,7 @@ class LatencyAccumulator {
   private last: RequestBatch | undefined;
   constructor(private readonly by: LatencyGrouping) {}
 
-  add(batch: RequestBatch): this {
+  add(batch: RequestBatch): void {
     this.last = batch;
     for (let r = 0; r < batch.length; r++) {
       this.overall.add(batch, r);
@@ -186,7 +194,6 @@ class LatencyAccumulator {
       }
       g.add(batch, r);
     }
-    return this;
   }
 
   report(): LatencyReport {
@@ -221,11 +228,8 @@ export function latencySummary(options: LatencySummaryOptions = {}): OperatorFun
   if (!LATENCY_GROUPINGS.includes(by)) {
     throw new TypeError(`Cannot group latency by "${by}": use one of ${LATENCY_GROUPINGS.join(", ")}`);
   }
-  return (source) =>
-    defer(() =>
-      source.pipe(
-        reduce((acc, batch) => acc.add(batch), new LatencyAccumulator(by)),
-        map((acc) => acc.report()),
-      ),
-    );
+  return foldBatches(
+    () => new LatencyAccumulator(by),
+    (acc) => acc.report(),
+  );
 }

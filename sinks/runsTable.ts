@@ -1,4 +1,5 @@
 import type { Summary } from "../model/summary.js";
+import { newTable } from "./textTable.js";
 import { formatBytes } from "./units.js";
 
 /** One row of {@link renderRunsTable}: a run's name and its summary, or the one sentence why it failed. */
@@ -9,11 +10,10 @@ export type RunsTableRow = { name: string; summary: Summary } | { name: string; 
  * physical sequential and backward shares; a failed run spans the row with
  * its error. What `analyze-many` prints without --json.
  *
- * @example process.stdout.write(await renderRunsTable([{ name: "a.bin", summary }, { name: "b.bin", error }]));
+ * @example process.stdout.write(renderRunsTable([{ name: "a.bin", summary }, { name: "b.bin", error }]));
  */
-export async function renderRunsTable(rows: readonly RunsTableRow[]): Promise<string> {
-  const { default: Table } = await import("cli-table3"); // loaded only when a table is printed
-  const table = new Table({
+export function renderRunsTable(rows: readonly RunsTableRow[]): string {
+  const table = newTable({
     head: ["input", "events", "read", "unique", "coverage %", "seq %", "backward %"],
     style: { head: [], border: [] },
   });

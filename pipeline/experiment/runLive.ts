@@ -1,26 +1,12 @@
 import type { Readable } from "node:stream";
-import {
-  connect,
-  firstValueFrom,
-  fromEvent,
-  identity,
-  ignoreElements,
-  merge,
-  Observable,
-  type OperatorFunction,
-  take,
-  takeUntil,
-  tap,
-} from "rxjs";
+import { firstValueFrom, fromEvent, identity, merge, Observable, take, takeUntil, tap } from "rxjs";
 import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
 import type { EventBatch } from "../../model/batch.js";
 import { InputError, newSkipCounter } from "../../model/errors.js";
 import type { FileMap } from "../../model/fileMap.js";
 import type { Summary } from "../../model/summary.js";
-import { runningSummary } from "../../operators/runningSummary.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
-import { type LiveViewOptions, liveView } from "../../sinks/liveView.js";
 import { renderSummary } from "../../sinks/summaryTable.js";
 import { TraceFile } from "../../sinks/traceFile.js";
 import { detectFormat, type TraceFormat } from "../../sources/detectFormat.js";
@@ -41,6 +27,7 @@ import { fileMapFromOptions } from "../fileMapFromOptions.js";
 import { LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
 import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
 import { announceReady, watchDrops } from "./liveNotices.js";
+import { withLiveView } from "./withLiveView.js";
 
 /** Options of `blkrx live` as commander parses them. */
 export interface LiveCliOptions extends AnalysisSettings {
@@ -212,22 +199,10 @@ export async function runLive(
     ...(skips ? { skipped: skips.skipped } : {}),
   });
   if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // The stored run's id is the one extra key (absent with --no-db): a script can query the store for the run it made.
+  if (options.json) process.stdout.write(`${JSON.stringify(runId === undefined ? summary : { ...summary, runId })}\n`);
   else process.stdout.write(renderSummary(summary, options.label ?? (target ? target.disk : String(input))));
   return summary;
-}
-
-/**
- * Pass analyzed batches through while a branch folds them into running
- * summaries (an operator) and the live view draws those (a sink).
- */
-function withLiveView(
-  fileMap: FileMap | undefined,
-  view: Omit<LiveViewOptions, "out" | "intervalMs">,
-): OperatorFunction<EventBatch, EventBatch> {
-  return connect((batches) =>
-    merge(batches.pipe(runningSummary(fileMap ? { fileMap } : {}), liveView(view), ignoreElements()), batches),
-  );
 }
 
 /** A promise that settles `ms` after `start()` is called (duration counts from when tracing is on). */
