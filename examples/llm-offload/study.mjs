@@ -90,7 +90,11 @@ process.on("exit", () => {
 });
 process.on("SIGTERM", stopOnSignal);
 try {
-  disk = setUpDisk({ size, blkrxBin, workDir: values["work-dir"], log });
+  // Only the copies the chosen runs use (and the baseline's, for the calibration): each study-size copy is 4 GB.
+  const copies = values["setup-only"]
+    ? undefined
+    : ["contiguous quantize", ...chosenPlan().map((r) => `${r.layout} ${r.order}`)];
+  disk = setUpDisk({ size, blkrxBin, workDir: values["work-dir"], copies, log });
   for (const m of disk.models) log(`${m.path}: ${m.bytes} bytes, ${m.extents} extents in ${m.runs} contiguous runs`);
   if (!values["setup-only"]) await sweep();
 } catch (error) {
@@ -111,7 +115,7 @@ async function sweep() {
   log(
     `calibration: the runner's peak anonymous memory without a limit is ${anonBytes} bytes (${(anonBytes / 2 ** 20).toFixed(1)} MiB)`,
   );
-  const plan = sweepPlan().filter((r) => !values.only || values.only.split(",").includes(r.varied));
+  const plan = chosenPlan();
   for (let rep = 1; rep <= repeat; rep++) {
     for (const [i, run] of plan.entries()) {
       const model = pick(run.layout, run.order);
@@ -223,6 +227,11 @@ async function waitForRoom(limitBytes) {
       log(`  waiting: MemAvailable ${gib(available)} − limit ${gib(limitBytes)} < floor ${gib(floorBytes)}`);
     await new Promise((r) => setTimeout(r, 10_000));
   }
+}
+
+/** The sweep's runs, only those whose varied factor --only names when given. */
+function chosenPlan() {
+  return sweepPlan().filter((r) => !values.only || values.only.split(",").includes(r.varied));
 }
 
 /** One untraced run without a limit: the runner's anonymous memory, added to every memory target. */
