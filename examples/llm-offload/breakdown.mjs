@@ -40,24 +40,57 @@ export function memoryBreakdown({ atPeak, runtime, llama, marks = {} }) {
       how: "V8 heap's resident size at the peak minus before the model",
     },
   ];
-  const unused = [...(atPeak.anonVmas ?? [])].sort((a, b) => a.size - b.size);
+  // Buffers made by the time of the peak sample; the rest count 0 (the peak of a run under pressure can come during
+  // load, before the context exists). A buffer's step has begun once the mark before it was taken.
+  const present = [];
   for (const [part, key, madeAfter] of BUFFERS) {
     const reported = llama?.[key];
     if (!reported) continue;
-    // Its own mapping: the smallest unused one that holds it. The kernel merges neighbouring anonymous mappings,
-    // so the mapping may be somewhat larger; what is resident of the buffer is at most its size.
-    // Buffers under 4 MiB come from malloc's arenas, not mappings of their own.
-    const slack = 2 ** 21 + reported / 8;
-    const i = reported < 2 ** 22 ? -1 : unused.findIndex((v) => v.size >= reported && v.size <= reported + slack);
-    if (i >= 0) {
-      const [vma] = unused.splice(i, 1);
-      parts.push({ part, bytes: Math.min(vma.rss, reported), reported, how: "resident bytes of its own mapping" });
-    } else if (reported >= MMAP_ALWAYS_BYTES || (marks[madeAfter] && atPeak.t < marks[madeAfter].t)) {
-      // Not there at the peak: too large for an arena yet without a mapping, or the step that makes it had not
-      // begun (the peak of a run under pressure can come during load, before the context exists).
+    if (marks[madeAfter] && atPeak.t < marks[madeAfter].t) {
       parts.push({ part, bytes: 0, reported, how: "not made yet at the peak" });
-    } else parts.push({ part, bytes: reported, reported, how: "reported size (in a malloc arena)" });
+    } else present.push({ part, reported });
+  }
+  // Each large buffer has a mapping of its own, but the kernel merges neighbouring anonymous mappings: at study size
+  // repack, KV cache and compute buffer were one 5,091.5 MiB mapping (= their sum). So find, for each
+  // set of buffers the mapping that holds exactly that set (plus page rounding and small neighbours); what is
+  // resident of it, at most the set's size, is theirs. Buffers under 4 MiB live in malloc's arenas.
+  const unused = [...(atPeak.anonVmas ?? [])];
+  let mappable = present.filter((b) => b.reported >= 4 * 2 ** 20);
+  for (;;) {
+    // The tightest fit first: the (set, mapping) pair with the least room left over.
+    let best;
+    for (const set of subsets(mappable)) {
+      const total = set.reduce((s, b) => s + b.reported, 0);
+      for (const vma of unused) {
+        const room = vma.size - total;
+        if (room >= 0 && room <= 2 ** 21 + total / 8 && (!best || room < best.room)) best = { set, total, vma, room };
+      }
+    }
+    if (!best) break;
+    const { set, total, vma } = best;
+    unused.splice(unused.indexOf(vma), 1);
+    parts.push({
+      part: set.map((b) => b.part).join(" + "),
+      bytes: Math.min(vma.rss, total),
+      reported: total,
+      how: set.length === 1 ? "resident bytes of its own mapping" : "resident bytes of their one (merged) mapping",
+    });
+    mappable = mappable.filter((b) => !set.includes(b));
+  }
+  for (const b of present.filter((x) => !parts.some((p) => p.part.split(" + ").includes(x.part)))) {
+    if (b.reported >= MMAP_ALWAYS_BYTES) {
+      // Too large for an arena, yet no mapping holds it: not made at the moment of the peak.
+      parts.push({ part: b.part, bytes: 0, reported: b.reported, how: "not made yet at the peak" });
+    } else
+      parts.push({ part: b.part, bytes: b.reported, reported: b.reported, how: "reported size (in a malloc arena)" });
   }
   const sum = parts.reduce((s, p) => s + p.bytes, 0);
   return { parts, sum, peak: atPeak.rss, ratio: atPeak.rss ? sum / atPeak.rss : null, unexplained: atPeak.rss - sum };
+}
+
+/** Every non-empty subset of `items` (at most 5 buffers: 31 sets). */
+function subsets(items) {
+  const out = [];
+  for (let mask = 1; mask < 1 << items.length; mask++) out.push(items.filter((_, i) => mask & (1 << i)));
+  return out;
 }

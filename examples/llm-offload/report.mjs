@@ -1,5 +1,6 @@
 // report.md from the store: every table is a query over study_runs joined with blkrx run's runs/raw_events.
 import { writeFileSync } from "node:fs";
+import { memoryBreakdown } from "./breakdown.mjs";
 import { query, withStudyStore } from "./store.mjs";
 
 const MIB = 2 ** 20;
@@ -188,13 +189,9 @@ function render({ rows, lines, wallSeconds, command, id }) {
         "runtime",
         "model pages",
         "JS heap +",
-        "repack",
-        "model copy",
+        "llama.cpp buffers, resident/reported",
         "KV (log)",
         "KV (formula)",
-        "KV resident",
-        "compute reserved",
-        "compute resident",
         "breakdown",
         "breakdown / peak",
         "cgroup max usage",
@@ -204,23 +201,20 @@ function render({ rows, lines, wallSeconds, command, id }) {
         "maj faults",
       ],
       rows.map((r) => {
-        const b = parts(r);
+        const b = breakdownOf(r);
+        const p = b ? Object.fromEntries(b.parts.map((x) => [x.part, x.bytes])) : undefined;
         return [
           r.run_id ?? "-",
           varied(r),
           mib(r.rss_at_peak),
-          mib(b?.["runtime before the model"]),
-          mib(b?.["model pages (mapping)"]),
-          mib(b?.["JS heap growth"]),
-          mib(b?.repack),
-          mib(b?.["model copy (--no-mmap)"]),
+          mib(p?.["runtime before the model"]),
+          mib(p?.["model pages (mapping)"]),
+          mib(p?.["JS heap growth"]),
+          b ? buffersCell(b) : "-",
           mib(r.kv_bytes),
           mib(r.kv_formula_bytes),
-          mib(b?.["KV cache"]),
-          mib(r.compute_buffer),
-          mib(b?.compute),
-          mib(r.breakdown_bytes),
-          r.breakdown_ratio != null ? `${(100 * r.breakdown_ratio).toFixed(1)} %` : "-",
+          mib(b?.sum),
+          b?.ratio != null ? `${(100 * b.ratio).toFixed(1)} %` : "-",
           mib(r.mechanism === "lock" ? r.parent_max_usage : r.cg_max_usage),
           mib(r.cg_rss_at_peak),
           mib(r.cg_cache_at_peak),
@@ -232,7 +226,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
   );
   out.push(
     "",
-    "All columns in MiB. The breakdown is what was measured at the peak RSS sample (`breakdown.mjs`): the runtime (node with llama.cpp's libraries loaded, before the model: its RSS then) + the model's pages resident in its mapping (smaps Rss) + the growth of node's JS heap (node-llama-cpp reads the GGUF metadata in JavaScript) + each buffer llama.cpp reported, counted by the resident bytes of its own anonymous mapping when it has one (the compute buffer is reserved in full and touched only as far as a batch needs), by its reported size when it sits in a malloc arena, and as 0 when the peak came before it was made. What it leaves out is llama.cpp's small allocations (vocabulary, tensor metadata) and thread stacks. cgroup columns are the runner's cgroup: blkrx run's own, or for lock runs the parent (its usage and rss include the locked bytes).",
+    "All columns in MiB. The breakdown is what was measured at the peak RSS sample (`breakdown.mjs`): the runtime (node with llama.cpp's libraries loaded, before the model: its RSS then) + the model's pages resident in its mapping (smaps Rss) + the growth of node's JS heap (node-llama-cpp reads the GGUF metadata in JavaScript) + each buffer llama.cpp reported, counted by the resident bytes of its own anonymous mapping when it has one (the compute buffer is reserved in full and touched only as far as a batch needs; the kernel merges neighbouring mappings, so buffers that share one are shown together), by its reported size when it sits in a malloc arena, and as 0 when the peak came before it was made. What it leaves out is llama.cpp's small allocations (vocabulary, tensor metadata) and thread stacks. cgroup columns are the runner's cgroup: blkrx run's own, or for lock runs the parent (its usage and rss include the locked bytes).",
     "",
   );
   out.push("## Repeats: mean ± standard deviation (min–max) per configuration (`--repeat N`)", "");
@@ -241,10 +235,25 @@ function render({ rows, lines, wallSeconds, command, id }) {
   return `${out.join("\n")}\n`;
 }
 
-/** The breakdown's parts of a run by name (bytes), from breakdown.mjs's result stored with the run. */
-function parts(r) {
-  if (!r.breakdown_json) return undefined;
-  return Object.fromEntries(JSON.parse(r.breakdown_json).parts.map((p) => [p.part, p.bytes]));
+/**
+ * The memory breakdown of a run, computed by breakdown.mjs from the measurements stored with it (the peak sample's
+ * mappings, the marks, llama.cpp's sizes), so a report always shows the current method's reading of them.
+ */
+function breakdownOf(r) {
+  if (!r.runner_json) return undefined;
+  const s = JSON.parse(r.runner_json);
+  const m = s.memory;
+  return (
+    memoryBreakdown({ atPeak: m?.atPeakRss, runtime: m?.marks?.runtime, llama: s.llama, marks: m?.marks }) ?? undefined
+  );
+}
+
+const OWN_PARTS = ["runtime before the model", "model pages (mapping)", "JS heap growth"];
+
+/** llama.cpp's buffers in a breakdown, as "name resident/reported" (MiB), merged mappings as one. */
+function buffersCell(b) {
+  const buffers = b.parts.filter((p) => !OWN_PARTS.includes(p.part));
+  return buffers.map((p) => `${p.part} ${mib(p.bytes)}/${mib(p.reported)}`).join("; ");
 }
 
 function answers(rows, lines) {
@@ -298,18 +307,19 @@ function answers(rows, lines) {
   out.push(...tensorSection(rows));
   out.push("", "### (d) Why does the model need more RAM than its size?", "");
   const d = high ?? base;
-  const b = d ? parts(d) : undefined;
-  if (d && b) {
-    const anonParts = (b.repack ?? 0) + (b["KV cache"] ?? 0) + (b.compute ?? 0) + (b.output ?? 0);
+  const bd = d ? breakdownOf(d) : undefined;
+  if (d && bd) {
+    const b = Object.fromEntries(bd.parts.map((p) => [p.part, p.bytes]));
+    const buffers = bd.parts.filter((p) => !OWN_PARTS.includes(p.part));
+    const anonParts = buffers.reduce((s, p) => s + p.bytes, 0);
     out.push(
-      `Because llama.cpp keeps more than the file: at ${d.memory_factor}× memory (${d.mechanism}; nothing evicted) the runner's peak RSS was ${mib(d.rss_at_peak)} MiB for a ${mib(d.model_bytes)} MiB model, measured at that moment as ` +
+      `Because llama.cpp keeps more than the file: at ${d.memory_factor}× memory (${d.mechanism}) the runner's peak RSS was ${mib(d.rss_at_peak)} MiB for a ${mib(d.model_bytes)} MiB model, measured at that moment as ` +
         `${mib(b["model pages (mapping)"])} MiB of the model's pages in its mapping, ` +
-        `${mib(b.repack)} MiB of repacked weights (anonymous copies of Q4_K tensors whose mapped pages stay resident too), ` +
-        `${mib(b["KV cache"])} MiB KV cache (llama.cpp's log: ${mib(d.kv_bytes)} MiB; formula 2 × ${d.n_layer} layers × ${d.context} context × n_embd_kv × 2 bytes = ${mib(d.kv_formula_bytes)} MiB: ${d.kv_bytes === d.kv_formula_bytes ? "equal" : "different"}), ` +
-        `${mib(b.compute)} MiB of the ${mib(d.compute_buffer)} MiB compute buffer llama.cpp reserved (only what a batch touches is resident), ` +
+        `${mib(anonParts)} MiB of llama.cpp's own buffers (resident/reported MiB: ${buffersCell(bd)}; repacked weights are anonymous copies of Q4_K tensors, ${mib(d.repack_buffer)} MiB, whose mapped pages stay resident too; the compute buffer, ${mib(d.compute_buffer)} MiB reserved, is touched only as far as a batch needs), ` +
         `${mib(b["runtime before the model"])} MiB runtime (node with llama.cpp's libraries) and ${mib(b["JS heap growth"])} MiB of JS heap growth: ` +
-        `${mib(d.breakdown_bytes)} MiB, ${pct(d.breakdown_ratio)} % of the peak. ` +
-        `llama.cpp's own anonymous memory (${mib(anonParts)} MiB) is ${pct(share(anonParts, d.model_bytes))} % of the file's size on top of the file's pages.`,
+        `${mib(bd.sum)} MiB, ${pct(bd.ratio)} % of the peak. ` +
+        `The KV cache is ${mib(d.kv_bytes)} MiB by llama.cpp's log and ${mib(d.kv_formula_bytes)} MiB by the formula 2 × ${d.n_layer} layers × ${d.context} context × n_embd_kv × 2 bytes (${d.kv_bytes === d.kv_formula_bytes ? "equal" : "different"}). ` +
+        `llama.cpp's own anonymous memory is ${pct(share(anonParts, d.model_bytes))} % of the file's size on top of the file's pages.`,
     );
   } else out.push("No runner statistics in this sweep.");
   const peaks = rows.map((r) => r.blkrx_peak_rss).filter((x) => x != null);
@@ -391,11 +401,12 @@ function tensorSection(rows) {
   const e = attr(evalLow)?.inference;
   const qa = attr(base)?.all;
   const ea = attr(evalRun)?.all;
+  const inLayers = (x) => x.tensors.filter((t) => t.layer != null && t.layer >= 0);
   const verdict =
     q && e
       ? q.inLayerBackward > e.inLayerBackward
         ? "The quantize order (tensors sorted by name inside a layer) makes the in-layer backward seeks: evaluation reads attn_q, attn_k, attn_v, attn_output, then ffn_gate, ffn_up, ffn_down, which that order stores out of sequence; the eval-order file has fewer."
-        : "Here the eval-order file does not have fewer in-layer backward seeks than the quantize-order file: with so few reads the counts are within noise."
+        : `The eval-order file does not have fewer in-layer backward transitions here, and the numbers say why: llama.cpp repacked ${mib(low?.repack_buffer)} MiB of the ${mib(low?.mapped_buffer)} MiB model into anonymous memory at load, so inference reads from the mapping only what it did not repack: in the quantize-order run ${mib(inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB inside layers (${inLayers(q).length} tensors) and ${mib(q.readBytes - inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB outside them (token_embd, output); ${q.backwardTotal} and ${e.backwardTotal} backward transitions in all are too few for the order inside a layer to show.`
       : "";
   out.push(
     "",

@@ -90,10 +90,11 @@ process.on("exit", () => {
 });
 process.on("SIGTERM", stopOnSignal);
 try {
-  // Only the copies the chosen runs use (and the baseline's, for the calibration): each study-size copy is 4 GB.
+  // Only the copies the chosen runs use (and the baseline's for the calibration, unless --anon-bytes gives it): each
+  // study-size copy is 4 GB.
   const copies = values["setup-only"]
     ? undefined
-    : ["contiguous quantize", ...chosenPlan().map((r) => `${r.layout} ${r.order}`)];
+    : [...(values["anon-bytes"] ? [] : ["contiguous quantize"]), ...chosenPlan().map((r) => `${r.layout} ${r.order}`)];
   disk = setUpDisk({ size, blkrxBin, workDir: values["work-dir"], copies, log });
   for (const m of disk.models) log(`${m.path}: ${m.bytes} bytes, ${m.extents} extents in ${m.runs} contiguous runs`);
   if (!values["setup-only"]) await sweep();
@@ -109,9 +110,8 @@ log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 async function sweep() {
   const sweepId = values["sweep-id"] ?? new Date().toISOString();
-  const baselineModel = pick("contiguous", "quantize");
   // A sweep run in chunks passes the first chunk's calibration on, so every chunk has the same targets.
-  const anonBytes = values["anon-bytes"] ? Number(values["anon-bytes"]) : calibrate(baselineModel);
+  const anonBytes = values["anon-bytes"] ? Number(values["anon-bytes"]) : calibrate(pick("contiguous", "quantize"));
   log(
     `calibration: the runner's peak anonymous memory without a limit is ${anonBytes} bytes (${(anonBytes / 2 ** 20).toFixed(1)} MiB)`,
   );
@@ -229,9 +229,10 @@ async function waitForRoom(limitBytes) {
   }
 }
 
-/** The sweep's runs, only those whose varied factor --only names when given. */
+/** The sweep's runs, only those --only names when given: a varied factor ("order") or one at a memory factor ("order@0.5"). */
 function chosenPlan() {
-  return sweepPlan().filter((r) => !values.only || values.only.split(",").includes(r.varied));
+  const only = values.only?.split(",");
+  return sweepPlan().filter((r) => !only || only.includes(r.varied) || only.includes(`${r.varied}@${r.memoryFactor}`));
 }
 
 /** One untraced run without a limit: the runner's anonymous memory, added to every memory target. */

@@ -122,9 +122,10 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
     );
   });
 
-  // Compared where inference reads enough to count: the inference phases at 0.5× memory (cgroup). At 0.8× the
-  // whole run had ~10 backward transitions and the comparison flipped between runs (6 vs 1, then 2 vs 4).
-  it("quantize order has backward transitions inside layers that the eval order lacks (inference at 0.5×)", () => {
+  // Compared where inference reads most: the inference phases at 0.5× memory (cgroup). At 0.8× the whole run had
+  // ~10 backward transitions and the comparison flipped between runs (6 vs 1, then 2 vs 4). Issue 15 accepts either
+  // the difference or the report's explanation with numbers (repacked weights are not read from the mapping).
+  it("quantize order has backward transitions inside layers that the eval order lacks, or the report says why", () => {
     const low = (order: string): Row =>
       run(
         (r) =>
@@ -132,7 +133,16 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
       );
     const q = attribution(low("quantize")).inference;
     const e = attribution(low("eval")).inference;
-    expect(q?.inLayerBackward).toBeGreaterThan(e?.inLayerBackward ?? Number.POSITIVE_INFINITY);
+    expect(q).not.toBeNull();
+    expect(e).not.toBeNull();
+    if ((q?.inLayerBackward ?? 0) > (e?.inLayerBackward ?? 0)) return;
+    const text = readFileSync(report, "utf8");
+    expect(text).toContain(
+      `inference phase at 0.5× memory: quantize order ${q?.inLayerBackward} of ${q?.backwardTotal}, eval order ${e?.inLayerBackward} of ${e?.backwardTotal}`,
+    );
+    expect(text).toMatch(
+      /does not have fewer in-layer backward transitions here, and the numbers say why: llama\.cpp repacked \d/,
+    );
   });
 
   it("every-line counting gives more backward gaps than one action per I/O", () => {
