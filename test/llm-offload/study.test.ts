@@ -81,6 +81,31 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
     instance.closeSync();
   }, 11 * 60_000);
   afterAll(() => {
+    // The measured numbers behind each line, for the CI log (the store and report are removed with the folder).
+    const pick = (pred: (r: Row) => boolean): Row | undefined => rows.find(pred);
+    const b = pick((r) => r.varied === "baseline");
+    const q = pick((r) => r.varied === "memory" && r.mechanism === "cgroup" && r.memory_factor === 0.5);
+    const e = pick((r) => r.varied === "order" && r.memory_factor === 0.5);
+    const f = pick((r) => r.varied === "layout");
+    const inLayer = (r: Row | undefined): string => {
+      const a = r?.attribution_json ? JSON.parse(String(r.attribution_json)).inference : null;
+      return a ? `${a.inLayerBackward} of ${a.backwardTotal}` : "-";
+    };
+    process.stderr.write(
+      `study.test.ts measured: ${rows.length} runs; baseline coverage ${b?.coverage}, load coverage ${b?.load_coverage}; ` +
+        `0.5x cgroup inference read ${q?.infer_read_bytes} B; fragmented (${f?.extent_runs} runs) physical large+backward ` +
+        `${Number(f?.physical_large) + Number(f?.physical_backward)} vs logical ${Number(f?.logical_large) + Number(f?.logical_backward)}; ` +
+        `in-layer backward at 0.5x quantize ${inLayer(q)} vs eval ${inLayer(e)}; every-line backward ` +
+        `${lines.get(b?.run_id as number)?.backward} vs D ${b?.physical_backward}; lock runs ` +
+        `${rows
+          .filter((r) => r.mechanism === "lock")
+          .map(
+            (r) =>
+              `${r.memory_factor}x infer ${r.infer_read_bytes} B, parent ${r.parent_max_usage}/${r.parent_limit_bytes}`,
+          )
+          .join(", ")}; ` +
+        `breakdown ${b?.breakdown_bytes} / peak ${b?.rss_at_peak} = ${b?.breakdown_ratio}; KV ${b?.kv_bytes} vs formula ${b?.kv_formula_bytes}\n`,
+    );
     endTurn();
     rmSync(dir, { recursive: true, force: true });
   });
