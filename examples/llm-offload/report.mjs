@@ -1,5 +1,6 @@
 // report.md from the store: every table is a query over study_runs joined with blkrx run's runs/raw_events.
 import { writeFileSync } from "node:fs";
+import { LLAMA_LAYER_EVAL_ORDER } from "../../dist/model/ggufLayout.js";
 import { memoryBreakdown } from "./breakdown.mjs";
 import { query, withStudyStore } from "./store.mjs";
 
@@ -402,17 +403,58 @@ function tensorSection(rows) {
   const qa = attr(base)?.all;
   const ea = attr(evalRun)?.all;
   const inLayers = (x) => x.tensors.filter((t) => t.layer != null && t.layer >= 0);
+  const qk = q ? inLayerKinds(q) : undefined;
+  const ek = e ? inLayerKinds(e) : undefined;
+  // Kinds (group → group between tensors of one layer) the quantize-order file has and the eval-order file lacks,
+  // that its order explains: evaluation reads `from` before `to`, yet llama-quantize's name order stores `to` first.
+  const ordered = qk && ek ? [...qk.between].filter(([k]) => !ek.between.has(k) && orderExplains(k)) : [];
+  const kinds = (m) =>
+    [...m.between]
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
+  const kindsSentence =
+    qk && ek
+      ? ` Between tensors of one layer the quantize-order file has ${qk.betweenCount} (${kinds(qk)}), the eval-order file ${ek.betweenCount} (${kinds(ek)}); inside one tensor ${qk.same} vs ${ek.same} (the kernel's read-around starts half a window before the faulting page). ${ordered.length ? `The quantize-order file's ${ordered.map(([k, n]) => `${k} (${n})`).join(", ")} ${ordered.length === 1 ? "is" : "are"} the file order's own: evaluation reads the first before the second, which llama-quantize's name order stores first; the eval-order file has none.` : "No kind the quantize order explains is missing from the eval-order file."}`
+      : "";
   const verdict =
     q && e
       ? q.inLayerBackward > e.inLayerBackward
-        ? "The quantize order (tensors sorted by name inside a layer) makes the in-layer backward seeks: evaluation reads attn_q, attn_k, attn_v, attn_output, then ffn_gate, ffn_up, ffn_down, which that order stores out of sequence; the eval-order file has fewer."
-        : `The eval-order file does not have fewer in-layer backward transitions here, and the numbers say why: llama.cpp repacked ${mib(low?.repack_buffer)} MiB of the ${mib(low?.mapped_buffer)} MiB model into anonymous memory at load, so inference reads from the mapping only what it did not repack: in the quantize-order run ${mib(inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB inside layers (${inLayers(q).length} tensors) and ${mib(q.readBytes - inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB outside them (token_embd, output); ${q.backwardTotal} and ${e.backwardTotal} backward transitions in all are too few for the order inside a layer to show.`
+        ? `The quantize order (tensors sorted by name inside a layer) makes the in-layer backward seeks: the eval-order file has fewer.${kindsSentence}`
+        : `The eval-order file does not have fewer in-layer backward transitions here, and the numbers say why: llama.cpp repacked ${mib(low?.repack_buffer)} MiB of the ${mib(low?.mapped_buffer)} MiB model into anonymous memory at load, so inference reads from the mapping only what it did not repack: in the quantize-order run ${mib(inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB inside layers (${inLayers(q).length} tensors) and ${mib(q.readBytes - inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB outside them (token_embd, output); ${q.backwardTotal} and ${e.backwardTotal} backward transitions in all.${kindsSentence}`
       : "";
   out.push(
     "",
     `Backward transitions inside a layer, inference phase at 0.5× memory: quantize order ${q?.inLayerBackward ?? "-"} of ${q?.backwardTotal ?? "-"}, eval order ${e?.inLayerBackward ?? "-"} of ${e?.backwardTotal ?? "-"} (whole runs at 0.8×: ${qa?.inLayerBackward ?? "-"} of ${qa?.backwardTotal ?? "-"} vs ${ea?.inLayerBackward ?? "-"} of ${ea?.backwardTotal ?? "-"}). ${verdict}`,
   );
   return out;
+}
+
+/** In-layer backward transitions of an attribution: inside one tensor (same), and between tensors by group pair. */
+function inLayerKinds(a) {
+  const layerOf = (name) => /^blk\.(\d+)\./.exec(name)?.[1];
+  const groupOf = (name) => /^blk\.\d+\.([^.]+)/.exec(name)?.[1];
+  const between = new Map();
+  let same = 0;
+  let betweenCount = 0;
+  for (const b of a.backward) {
+    const layer = layerOf(b.from);
+    if (layer === undefined || layer !== layerOf(b.to)) continue;
+    if (b.from === b.to) same += b.count;
+    else {
+      const kind = `${groupOf(b.from)} → ${groupOf(b.to)}`;
+      between.set(kind, (between.get(kind) ?? 0) + b.count);
+      betweenCount += b.count;
+    }
+  }
+  return { same, between, betweenCount };
+}
+
+/** True when evaluation reads `from` before `to` but llama-quantize's file (groups sorted by name) stores `to` first. */
+function orderExplains(kind) {
+  const [from, to] = kind.split(" → ");
+  const evalFirst = LLAMA_LAYER_EVAL_ORDER.indexOf(from) < LLAMA_LAYER_EVAL_ORDER.indexOf(to);
+  return evalFirst && to < from;
 }
 
 function table(head, body) {
