@@ -89,8 +89,9 @@ export class ByteFields {
   lo = 0;
 
   /**
-   * `INT[.FRACTION]` scaled by 10^`scale` and rounded, e.g. seconds with
-   * scale 9 give ns, milliseconds with scale 6 give ns. -1 on a mismatch.
+   * `INT[.FRACTION]` scaled by 10^`scale` (fraction digits past `scale` are
+   * dropped, not rounded), e.g. seconds with scale 9 give ns, milliseconds
+   * with scale 6 give ns. -1 on a mismatch.
    *
    * @example "0.000004001" with scale 9 → 4001
    */

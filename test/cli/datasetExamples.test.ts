@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { blkrx, ROOT } from "../helpers/cli.js";
 
-/** The dataset example commands of README's input table, in table order. */
-const README = readFileSync(`${ROOT}README.md`, "utf8");
-const COMMANDS = [...README.matchAll(/\| `blkrx ([^`]*examples\/datasets\/[^`]*)` +\|/g)].map((m) =>
+/** The dataset example commands of docs/inputs.md's format table, in table order. */
+const DOC = readFileSync(`${ROOT}docs/inputs.md`, "utf8");
+const COMMANDS = [...DOC.matchAll(/\| `npx blkrx ([^`]*examples\/datasets\/[^`]*)` +\|/g)].map((m) =>
   (m[1] as string).split(" "),
 );
 
@@ -43,7 +43,7 @@ const EXPECTED: [RegExp, (stdout: string) => void][] = [
   ],
 ];
 
-describe("README's dataset examples run on examples/datasets and print the files' numbers", () => {
+describe("docs/inputs.md's dataset examples run on examples/datasets and print the files' numbers", () => {
   it("the table has one example command per format", () => {
     expect(COMMANDS.map((c) => c.find((a) => a.includes("examples/datasets")))).toEqual([
       "examples/datasets/usr.msr.csv",

@@ -5,7 +5,7 @@ import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import type { ChunkDecoder } from "../../sources/decoder.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
 import { NdjsonDecoder } from "../../sources/ndjsonDecoder.js";
-import { fixture } from "./helpers.js";
+import { fixtureBytes } from "../helpers/fixtures.js";
 
 const DECODERS: [string, (lenient?: boolean) => ChunkDecoder][] = [
   ["BlkparseTextDecoder", (l) => new BlkparseTextDecoder(l ? { lenient: newSkipCounter() } : {})],
@@ -27,9 +27,9 @@ function feed(dec: ChunkDecoder, chunks: Uint8Array[]): number {
 
 /** Lines that look almost like trace lines: real lines with random edits. */
 const sample = [
-  ...fixture("pressure-frag.blkparse.txt").toString().split("\n").slice(0, 40),
-  ...fixture("direct-contig.ftrace").toString().split("\n").slice(0, 40),
-  ...fixture("pressure-frag.classic").toString().split("\n").slice(0, 40),
+  ...fixtureBytes("pressure-frag.blkparse.txt").toString().split("\n").slice(0, 40),
+  ...fixtureBytes("direct-contig.ftrace").toString().split("\n").slice(0, 40),
+  ...fixtureBytes("pressure-frag.classic").toString().split("\n").slice(0, 40),
   '{"device":{"major":7,"minor":0},"cpu":0,"sequence":0,"time":0,"pid":1,"code":65543,"sector":8,"bytes":4096,"error":0,"payload":"00ff"}',
 ];
 const mutatedLine = fc

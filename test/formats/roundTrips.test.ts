@@ -7,8 +7,9 @@ import { encodeBinary } from "../../sinks/binaryWriter.js";
 import { formatNdjson } from "../../sinks/ndjsonWriter.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { NdjsonDecoder } from "../../sources/ndjsonDecoder.js";
-import { blankEvent } from "../helpers/fixtures.js";
-import { BIN_FIXTURES, decodeAll, fixture } from "./helpers.js";
+import { decodeAll } from "../helpers/decode.js";
+import { blankEvent } from "../helpers/events.js";
+import { BIN_FIXTURES, fixtureBytes } from "../helpers/fixtures.js";
 
 /** A random event as a binary trace can hold it (time starts at 0, u16 error, no notify names). */
 const eventArb: fc.Arbitrary<BlockEvent> = fc
@@ -50,7 +51,7 @@ const viewOf = (events: BlockEvent[]) => eventsOf(batchOf(events));
 
 describe("encodeBinary", () => {
   test.each(BIN_FIXTURES)("BinaryDecoder(encodeBinary(%s.bin)) gives the same batch and the same bytes", (name) => {
-    const bytes = fixture(`${name}.bin`);
+    const bytes = fixtureBytes(`${name}.bin`);
     const batch = decodeAll(new BinaryDecoder(), bytes);
     const again = decodeAll(new BinaryDecoder(), encodeBinary(batch, { baseTimeNs: 1133293916930n }));
     expect(eventsOf(again)).toEqual(eventsOf(batch));
@@ -60,7 +61,7 @@ describe("encodeBinary", () => {
   });
 
   test("big-endian output decodes the same", () => {
-    const batch = decodeAll(new BinaryDecoder(), fixture("mmap-frag.bin"));
+    const batch = decodeAll(new BinaryDecoder(), fixtureBytes("mmap-frag.bin"));
     const again = decodeAll(new BinaryDecoder(), encodeBinary(batch, { littleEndian: false }));
     expect(eventsOf(again)).toEqual(eventsOf(batch));
   });
@@ -92,7 +93,7 @@ describe("encodeBinary", () => {
 
 describe("NdjsonDecoder and formatNdjson", () => {
   test.each(BIN_FIXTURES)("%s: NDJSON round trip gives identical events", (name) => {
-    const batch = decodeAll(new BinaryDecoder(), fixture(`${name}.bin`));
+    const batch = decodeAll(new BinaryDecoder(), fixtureBytes(`${name}.bin`));
     const lines = formatNdjson(batch);
     expect(lines.split("\n").length).toBe(batch.length + 1);
     const again = decodeAll(new NdjsonDecoder(), Buffer.from(lines), 1000);
@@ -121,7 +122,7 @@ describe("NdjsonDecoder and formatNdjson", () => {
   });
 
   test("wrong fields are TraceFormatErrors naming the line and the field; lenient counts them", () => {
-    const good = formatNdjson(decodeAll(new BinaryDecoder(), fixture("direct-contig.bin"))).split("\n");
+    const good = formatNdjson(decodeAll(new BinaryDecoder(), fixtureBytes("direct-contig.bin"))).split("\n");
     const bad = [...good.slice(0, 3), '{"device":{"major":8,"minor":0},"cpu":-1}', ...good.slice(3)];
     expect(() => decodeAll(new NdjsonDecoder({ file: "e.ndjson" }), Buffer.from(bad.join("\n")))).toThrow(
       'e.ndjson line 4: expected "cpu" as an integer from 0 to 4294967295, found "{\\"device\\":{\\"major\\":8,\\"minor\\":0},\\"cpu\\":-1}"',

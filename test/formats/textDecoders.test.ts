@@ -5,7 +5,8 @@ import { newSkipCounter, TraceFormatError } from "../../model/errors.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
-import { BIN_FIXTURES, decodeAll, fixture } from "./helpers.js";
+import { decodeAll } from "../helpers/decode.js";
+import { BIN_FIXTURES, fixtureBytes } from "../helpers/fixtures.js";
 
 /** Number of D events whose RWBS has R. */
 function readIssues(b: EventBatch): number {
@@ -23,23 +24,23 @@ describe("BlkparseTextDecoder", () => {
   test.each(BIN_FIXTURES)("%s.blkparse.txt decodes to the same columns and payloads as %s.bin", (name) => {
     const fromText = decodeAll(
       new BlkparseTextDecoder({ file: `${name}.blkparse.txt` }),
-      fixture(`${name}.blkparse.txt`),
+      fixtureBytes(`${name}.blkparse.txt`),
     );
-    const fromBin = decodeAll(new BinaryDecoder(), fixture(`${name}.bin`));
+    const fromBin = decodeAll(new BinaryDecoder(), fixtureBytes(`${name}.bin`));
     expect(fromText.length).toBe(fromBin.length);
     for (const col of NUMERIC_COLUMNS) expect(Array.from(fromText[col]), col).toEqual(Array.from(fromBin[col]));
     for (let i = 0; i < fromBin.length; i++) expect(payloadOf(fromText, i)).toEqual(payloadOf(fromBin, i));
   });
 
   test("direct-contig has 182 events of which 22 are read issues, pressure-frag 2773 and 247", () => {
-    const direct = decodeAll(new BlkparseTextDecoder(), fixture("direct-contig.blkparse.txt"));
+    const direct = decodeAll(new BlkparseTextDecoder(), fixtureBytes("direct-contig.blkparse.txt"));
     expect([direct.length, readIssues(direct)]).toEqual([182, 22]);
-    const pressure = decodeAll(new BlkparseTextDecoder(), fixture("pressure-frag.blkparse.txt"));
+    const pressure = decodeAll(new BlkparseTextDecoder(), fixtureBytes("pressure-frag.blkparse.txt"));
     expect([pressure.length, readIssues(pressure)]).toEqual([2773, 247]);
   });
 
   test("parses a line spanning many chunks (one byte at a time)", () => {
-    const bytes = fixture("direct-contig.blkparse.txt");
+    const bytes = fixtureBytes("direct-contig.blkparse.txt");
     const dec = new BlkparseTextDecoder();
     const batches: EventBatch[] = [];
     for (let k = 0; k < bytes.length; k++) batches.push(...dec.push(bytes.subarray(k, k + 1)));
@@ -76,7 +77,7 @@ describe("BlkparseTextDecoder", () => {
   });
 
   test("a garbage line in the middle is a TraceFormatError naming file and line 3", () => {
-    const lines = fixture("direct-contig.blkparse.txt").toString().split("\n");
+    const lines = fixtureBytes("direct-contig.blkparse.txt").toString().split("\n");
     lines.splice(2, 0, "this is not blkparse output");
     const dec = new BlkparseTextDecoder({ file: "x.txt" });
     const err = (() => {
@@ -107,7 +108,7 @@ describe("BlkparseTextDecoder", () => {
   });
 
   test("lenient mode skips exactly the bad lines and keeps the rest", () => {
-    const lines = fixture("direct-contig.blkparse.txt").toString().split("\n");
+    const lines = fixtureBytes("direct-contig.blkparse.txt").toString().split("\n");
     lines.splice(10, 0, "garbage one");
     lines.splice(50, 0, "  7,0    0        0     0.1 1  Q  RS 5 + [a]");
     lines.splice(100, 0, "{}");
@@ -119,7 +120,7 @@ describe("BlkparseTextDecoder", () => {
   });
 
   test("batches hold at most batchSize events", () => {
-    const batches = [...new BlkparseTextDecoder({ batchSize: 50 }).push(fixture("direct-contig.blkparse.txt"))];
+    const batches = [...new BlkparseTextDecoder({ batchSize: 50 }).push(fixtureBytes("direct-contig.blkparse.txt"))];
     expect(batches.map((b) => b.length)).toEqual([50, 50, 50]);
     expect(() => new BlkparseTextDecoder({ batchSize: 0 })).toThrow(RangeError);
   });
@@ -127,7 +128,7 @@ describe("BlkparseTextDecoder", () => {
 
 describe("FtraceTextDecoder", () => {
   test("blk_classic text: 2793 events, 250 read issues, cpu and names from the lines", () => {
-    const b = decodeAll(new FtraceTextDecoder(), fixture("pressure-frag.classic"));
+    const b = decodeAll(new FtraceTextDecoder(), fixtureBytes("pressure-frag.classic"));
     expect(b.length).toBe(2793);
     expect(readIssues(b)).toBe(250);
     expect(b.cpu[0]).toBe(1);
@@ -138,7 +139,7 @@ describe("FtraceTextDecoder", () => {
 
   test("default text: 196 events, 25 read issues, pid from COMM-PID, time in µs", () => {
     const dec = new FtraceTextDecoder();
-    const b = decodeAll(dec, fixture("direct-contig.ftrace"));
+    const b = decodeAll(dec, fixtureBytes("direct-contig.ftrace"));
     expect(b.length).toBe(196);
     expect(readIssues(b)).toBe(25);
     expect(Array.from(b.time.subarray(0, 3))).toEqual([0, 49000, 52000]);
@@ -174,7 +175,7 @@ describe("FtraceTextDecoder", () => {
   });
 
   test("a garbage line is an error naming its line; lenient counts it", () => {
-    const lines = fixture("direct-contig.ftrace").toString().split("\n");
+    const lines = fixtureBytes("direct-contig.ftrace").toString().split("\n");
     lines.splice(4, 0, "python3 did something odd");
     expect(() => decodeAll(new FtraceTextDecoder({ file: "t" }), text(lines.join("\n")))).toThrow(
       /^t line 5: expected/,

@@ -1,4 +1,18 @@
-import type { BlockEvent } from "../../model/event.js";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** The one fixtures folder (test/fixtures, copied from shared/fixtures/traces), without a trailing slash. */
+export const FIXTURES = fileURLToPath(new URL("../fixtures", import.meta.url));
+
+/** Absolute path of a fixture file. @example fixturePath("pressure-frag.bin") */
+export function fixturePath(name: string): string {
+  return `${FIXTURES}/${name}`;
+}
+
+/** Bytes of a fixture file. @example fixtureBytes("direct-contig.bin") */
+export function fixtureBytes(name: string): Buffer {
+  return readFileSync(fixturePath(name));
+}
 
 /** Fixtures that have both X.bin and X.blkparse.txt (test/fixtures, copied from shared/fixtures/traces). */
 export const BIN_FIXTURES = [
@@ -10,21 +24,3 @@ export const BIN_FIXTURES = [
   "pressure-frag",
   "seq-contig",
 ] as const;
-
-/** A BlockEvent with every field zero or empty on device 7,0, to spread test events over. */
-export function blankEvent(): BlockEvent {
-  return {
-    device: { major: 7, minor: 0 },
-    cpu: 0,
-    sequence: 0,
-    time: 0,
-    pid: 0,
-    action: "",
-    rwbs: "",
-    code: 0,
-    sector: 0,
-    sectors: 0,
-    bytes: 0,
-    error: 0,
-  };
-}

@@ -1,15 +1,6 @@
-import { readFileSync } from "node:fs";
 import { Cat } from "../../model/actions.js";
-import { concatBatches, type EventBatch } from "../../model/batch.js";
 import { encodeBinary } from "../../sinks/binaryWriter.js";
-import { BinaryDecoder } from "../../sources/binaryDecoder.js";
-import { FIXTURES } from "./cli.js";
-
-/** A fixture .bin decoded into one batch. */
-export function decodedFixture(name: string): EventBatch {
-  const dec = new BinaryDecoder({ file: name });
-  return concatBatches([...dec.push(readFileSync(`${FIXTURES}/${name}.bin`)), ...dec.end()]);
-}
+import { decodedFixture } from "./decode.js";
 
 /**
  * A fixture re-encoded the way real blktrace writes it: a PROCESS notify

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { from, lastValueFrom, toArray } from "rxjs";
 import type { EventBatch } from "../../model/batch.js";
 import { concatBatches } from "../../model/batch.js";
@@ -10,10 +9,9 @@ import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 /** Fixture traces recorded with the tracefs blk tracer (sequence numbers all 0). */
 export { BIN_FIXTURES as FIXTURES } from "../helpers/fixtures.js";
 
-/** Absolute path of a fixture file. */
-export function fixturePath(name: string): string {
-  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-}
+import { fixturePath } from "../helpers/fixtures.js";
+
+export { fixturePath };
 
 /** Decode a fixture .bin into small batches (small on purpose: state must survive batch boundaries). */
 export function decodeFixture(name: string, batchSize = 37): EventBatch[] {

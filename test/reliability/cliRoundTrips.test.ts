@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
-import { BIN_FIXTURES, eventLines } from "../formats/helpers.js";
 import { BIN, FIXTURES } from "../helpers/cli.js";
+import { eventLines } from "../helpers/decode.js";
+import { BIN_FIXTURES } from "../helpers/fixtures.js";
 
 /**
  * Round trips through the CLI, as a user chains it (the library-level

@@ -12,7 +12,8 @@ import type { TraceFormat } from "../../sources/detectFormat.js";
 import { traceBatches } from "../../sources/fromTrace.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
 import { NdjsonDecoder } from "../../sources/ndjsonDecoder.js";
-import { FIXTURES } from "../helpers/cli.js";
+import { decodeAll } from "../helpers/decode.js";
+import { fixtureBytes } from "../helpers/fixtures.js";
 
 /** `npm run test:soak` sets BLKRX_SOAK=1: full-size runs (≥20 GB stream, 100 kills, many more fuzz cases). */
 export const SOAK = process.env.BLKRX_SOAK === "1";
@@ -20,10 +21,7 @@ export const SOAK = process.env.BLKRX_SOAK === "1";
 /** fast-check settings: BLKRX_FC_SEED replays a failing run with the seed fast-check printed. */
 export const FC_SEED: { seed?: number } = process.env.BLKRX_FC_SEED ? { seed: Number(process.env.BLKRX_FC_SEED) } : {};
 
-/** Bytes of a fixture file. */
-export function fixtureBytes(name: string): Buffer {
-  return readFileSync(`${FIXTURES}/${name}`);
-}
+export { fixtureBytes };
 
 /** The decoders by format name (blk traces and the public dataset formats), strict or lenient. */
 export const DECODERS: Record<string, (skips?: SkipCounter) => ChunkDecoder> = {
@@ -63,7 +61,7 @@ export function wholeLines(text: Buffer, max: number): Buffer {
 
 /** Decode `bytes` in one push. */
 export function decodeWhole(decoder: ChunkDecoder, bytes: Uint8Array): EventBatch {
-  return concatBatches([...decoder.push(bytes), ...decoder.end()]);
+  return decodeAll(decoder, bytes, Math.max(bytes.length, 1));
 }
 
 /** What a decoder made of an input: its events, and the error that stopped it (if any). */

@@ -14,7 +14,7 @@ import { DATASET_WRITERS, type IssuedRequest, issuedRequests } from "../helpers/
 
 const FORMATS = ["msr", "alibaba", "tencent", "biosnoop"] as const;
 
-/** The documented example of each format (README, decoder doc comments). */
+/** The documented example of each format (docs/inputs.md, decoder doc comments). */
 const EXAMPLES: Record<(typeof FORMATS)[number], string> = {
   msr: "128166372003061629,usr,0,Read,7014609920,24576,41286\n",
   alibaba: "419,R,8792731648,4096,1577808144360767\n",

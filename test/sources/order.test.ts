@@ -1,18 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { concatBatches, type EventBatch, takeRows } from "../../model/batch.js";
 import { encodeBinary } from "../../sinks/binaryWriter.js";
-import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { traceBatches } from "../../sources/fromTrace.js";
 import { orderWithinWindow } from "../../sources/orderByTime.js";
-import { FIXTURES } from "../helpers/cli.js";
-
-function decodeFile(path: string): EventBatch {
-  const d = new BinaryDecoder({ file: path });
-  return concatBatches([...d.push(readFileSync(path)), ...d.end()]);
-}
+import { decodedFixture } from "../helpers/decode.js";
 
 async function collect(it: AsyncIterable<EventBatch>): Promise<EventBatch> {
   const out: EventBatch[] = [];
@@ -25,7 +19,7 @@ async function* once(...batches: EventBatch[]): AsyncGenerator<EventBatch> {
 }
 
 describe("time order", () => {
-  const all = decodeFile(join(FIXTURES, "pressure-frag.bin"));
+  const all = decodedFixture("pressure-frag");
 
   it("a per-CPU set (NAME.blktrace.N) merges by time into the original order", async () => {
     const dir = mkdtempSync(join(tmpdir(), "blkrx-percpu-"));

@@ -3,7 +3,7 @@ import { Act, Cat, Notify } from "../../model/actions.js";
 import { concatBatches, type EventBatch } from "../../model/batch.js";
 import { type BlockEvent, batchOf } from "../../model/event.js";
 import { orderLikeBlkparse } from "../../sources/orderLikeBlkparse.js";
-import { blankEvent } from "../helpers/fixtures.js";
+import { blankEvent } from "../helpers/events.js";
 
 const Q = (Act.QUEUE | Cat.QUEUE | Cat.READ) >>> 0;
 const NOTE = (Cat.NOTIFY | Notify.PROCESS) >>> 0;

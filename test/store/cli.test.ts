@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURES } from "../helpers/fixtures.js";
 
 const BIN = new URL("../../dist/cli/bin.js", import.meta.url).pathname;
-const FIX = new URL("../fixtures/", import.meta.url).pathname;
-const DOC = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const DOC = readFileSync(new URL("../../docs/store.md", import.meta.url), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "blkrx-cli-"));
 const db = join(dir, "t.duckdb");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,7 +16,7 @@ const blkrx = (...args: string[]): string => execFileSync(process.execPath, [BIN
 const sqlJson = (sql: string): Record<string, unknown>[] => JSON.parse(blkrx("sql", "--db", db, "--json", sql));
 const docSql = (tag: string): string => {
   const match = new RegExp(`\`\`\`sql ${tag}\\n([\\s\\S]*?)\`\`\``).exec(DOC);
-  if (!match?.[1]) throw new Error(`README.md has no sql ${tag} block`);
+  if (!match?.[1]) throw new Error(`docs/store.md has no sql ${tag} block`);
   return match[1];
 };
 
@@ -32,9 +32,9 @@ beforeAll(() => {
       JSON.parse(
         blkrx(
           "analyze",
-          join(FIX, trace),
+          join(FIXTURES, trace),
           "--extents",
-          join(FIX, extents),
+          join(FIXTURES, extents),
           "--partition-start",
           "2048",
           "--label",

@@ -11,8 +11,8 @@ import { openRunWriter, openStore } from "../../sinks/duckdb/index.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { traceBatches } from "../../sources/fromTrace.js";
 import { CASES, type FixtureCase } from "../helpers/cases.js";
+import { FIXTURES } from "../helpers/fixtures.js";
 
-const FIXTURES = new URL("../fixtures/", import.meta.url).pathname;
 const SUMMARY_SQL = readFileSync(new URL("../../sql/summary.sql", import.meta.url), "utf8");
 
 /** The cases of cases.json, with `expected` typed as the summary it is. */

@@ -1,24 +1,29 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { concatBatches, type EventBatch } from "../../model/batch.js";
+import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import type { ChunkDecoder } from "../../sources/decoder.js";
+import { fixtureBytes } from "./fixtures.js";
 
-/** Fixture directory (test/fixtures). */
-export const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
-
-export { BIN_FIXTURES } from "../helpers/fixtures.js";
-
-/** Bytes of a fixture file. */
-export function fixture(name: string): Uint8Array {
-  return readFileSync(`${FIXTURES}${name}`);
-}
-
-/** Feed `bytes` to a decoder in chunks of `chunk` bytes and concatenate the batches. */
+/**
+ * Feed `bytes` to a decoder in chunks of `chunk` bytes (default 64 KiB; `bytes.length` for one push) and
+ * concatenate the batches, the decoder's end included.
+ *
+ * @example decodeAll(new BlkparseTextDecoder(), fixtureBytes("direct-contig.blkparse.txt"))
+ */
 export function decodeAll(decoder: ChunkDecoder, bytes: Uint8Array, chunk = 65536): EventBatch {
   const batches: EventBatch[] = [];
   for (let at = 0; at < bytes.length; at += chunk) batches.push(...decoder.push(bytes.subarray(at, at + chunk)));
   batches.push(...decoder.end());
   return concatBatches(batches);
+}
+
+/**
+ * A fixture's binary trace decoded into one batch.
+ *
+ * @example decodedFixture("pressure-frag").length // 2773
+ */
+export function decodedFixture(name: string): EventBatch {
+  const bytes = fixtureBytes(`${name}.bin`);
+  return decodeAll(new BinaryDecoder({ file: name }), bytes, Math.max(bytes.length, 1));
 }
 
 /** blkparse's event lines of a text (without its closing statistics). */

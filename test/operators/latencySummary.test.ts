@@ -6,8 +6,8 @@ import { Act, Cat } from "../../model/actions.js";
 import type { EventBatch } from "../../model/batch.js";
 import { intervalStats, latencySummary, log2Bucket, percentile } from "../../operators/latencySummary.js";
 import { requestLifecycle } from "../../operators/requestLifecycle.js";
-import { batch, ev } from "./events.js";
-import { decodeFixture } from "./helpers.js";
+import { batch, actionEvent as ev } from "../helpers/events.js";
+import { decodeFixture } from "../latency/helpers.js";
 
 describe("percentile / intervalStats", () => {
   it("nearest rank: pX is the value at rank ceil(X/100 × N) of a plain sort", () => {

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { Act, Cat } from "../../model/actions.js";
-import { type EventBatch, NO_GAP } from "../../model/batch.js";
-import { type BlockEvent, batchOf } from "../../model/event.js";
-import { parseFilefrag } from "../../operators/fileMap.js";
-import type { Summary } from "../../operators/summaryTypes.js";
-import { openRunWriter, openStore, SCHEMA_VERSION } from "../../sinks/duckdb/index.js";
+import { Act, Cat } from "../../../model/actions.js";
+import { type EventBatch, NO_GAP } from "../../../model/batch.js";
+import { type BlockEvent, batchOf } from "../../../model/event.js";
+import { parseFilefrag } from "../../../operators/fileMap.js";
+import type { Summary } from "../../../operators/summaryTypes.js";
+import { openRunWriter, openStore, SCHEMA_VERSION } from "../../../sinks/duckdb/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "blkrx-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

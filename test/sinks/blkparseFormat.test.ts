@@ -8,8 +8,9 @@ import { blkparseFormatter, formatBlkparse, formatBlkparseLine } from "../../sin
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { BlkparseTextDecoder } from "../../sources/blkparseTextDecoder.js";
 import { FtraceTextDecoder } from "../../sources/ftraceTextDecoder.js";
-import { blankEvent } from "../helpers/fixtures.js";
-import { BIN_FIXTURES, decodeAll, eventLines, fixture } from "./helpers.js";
+import { decodeAll, eventLines } from "../helpers/decode.js";
+import { blankEvent } from "../helpers/events.js";
+import { BIN_FIXTURES, fixtureBytes } from "../helpers/fixtures.js";
 
 const HAVE_BLKPARSE = existsSync("/usr/bin/blkparse");
 
@@ -19,15 +20,15 @@ function realBlkparse(bin: Uint8Array): string {
 
 describe("formatBlkparse", () => {
   test.each(BIN_FIXTURES)("prints %s.bin exactly as blkparse 1.2.0 did", (name) => {
-    const batch = decodeAll(new BinaryDecoder(), fixture(`${name}.bin`));
-    const expected = eventLines(Buffer.from(fixture(`${name}.blkparse.txt`)).toString("utf8"));
+    const batch = decodeAll(new BinaryDecoder(), fixtureBytes(`${name}.bin`));
+    const expected = eventLines(Buffer.from(fixtureBytes(`${name}.blkparse.txt`)).toString("utf8"));
     const ours = formatBlkparse(batch).split("\n").slice(0, -1);
     expect(ours.length).toBe(expected.length);
     expect(ours).toEqual(expected);
   });
 
   test("prints the first lines of direct-contig with remap, queue, unplug and complete trailers", () => {
-    const batch = decodeAll(new BinaryDecoder(), fixture("direct-contig.bin"));
+    const batch = decodeAll(new BinaryDecoder(), fixtureBytes("direct-contig.bin"));
     expect(formatBlkparseLine(batch, 0)).toBe(
       "  7,0    0        0     0.000000000 22732  A  RS 280576 + 128 <- (259,0) 278528",
     );
@@ -58,14 +59,14 @@ describe("formatBlkparse", () => {
   test.skipIf(!HAVE_BLKPARSE).each(BIN_FIXTURES)(
     "real blkparse prints our encoding of %s.bin like the original",
     (name) => {
-      const batch = decodeAll(new BinaryDecoder(), fixture(`${name}.bin`));
+      const batch = decodeAll(new BinaryDecoder(), fixtureBytes(`${name}.bin`));
       const ours = realBlkparse(encodeBinary(batch, { baseTimeNs: 1133293916930n }));
-      expect(eventLines(ours)).toEqual(eventLines(Buffer.from(fixture(`${name}.blkparse.txt`)).toString("utf8")));
+      expect(eventLines(ours)).toEqual(eventLines(Buffer.from(fixtureBytes(`${name}.blkparse.txt`)).toString("utf8")));
     },
   );
 
   test.skipIf(!HAVE_BLKPARSE)("real blkparse and our formatter agree on a text-decoded ftrace trace with names", () => {
-    const batch = decodeAll(new FtraceTextDecoder(), fixture("pressure-frag.classic"));
+    const batch = decodeAll(new FtraceTextDecoder(), fixtureBytes("pressure-frag.classic"));
     // ftrace has no sequence numbers; blkparse needs them per CPU (1, 2, ...) to keep time order.
     const next = new Map<number, number>();
     for (let i = 0; i < batch.length; i++) {
@@ -118,7 +119,7 @@ describe("formatBlkparse", () => {
   });
 
   test("decoding our own output gives the same lines back", () => {
-    const batch = decodeAll(new BinaryDecoder(), fixture("pressure-frag.bin"));
+    const batch = decodeAll(new BinaryDecoder(), fixtureBytes("pressure-frag.bin"));
     const text = formatBlkparse(batch);
     const again = decodeAll(new BlkparseTextDecoder(), Buffer.from(text));
     expect(formatBlkparse(again)).toBe(text);
