@@ -12,7 +12,7 @@ import type { RunExtras, RunMeta, RunWriterOptions } from "../sinks/duckdb/runWr
 const BACKLOG_HIGH_ROWS = 65_536;
 const BACKLOG_LOW_ROWS = 16_384;
 
-/** DuckDB memory for live tracing's store: see RunWriterOptions.memoryLimit. */
+/** DuckDB memory when a traced run is stored: see RunWriterOptions.memoryLimit. */
 export const LIVE_STORE_MEMORY = "16MB";
 
 /** The run store as CLI commands use it: `commit` resolves to the run id, or undefined when nothing was stored. */
@@ -44,9 +44,13 @@ export async function openStoreForCli(
   db: string | false,
   isDefault: boolean,
   meta: RunMeta,
-  options: RunWriterOptions = {},
+  options: RunWriterOptions & { spill?: boolean } = {},
 ): Promise<CliStore | undefined> {
   if (db === false) return undefined;
+  if (options.spill) {
+    const { openSpilledStore } = await import("./spilledStore.js");
+    return openSpilledStore(db, isDefault, meta, options);
+  }
   const { startRunWriterInWorker } = await import("../sinks/duckdb/workerRunWriter.js");
   const writer = startRunWriterInWorker(db, meta, options);
   return {

@@ -15,6 +15,7 @@ import { fromTrace } from "../sources/fromTrace.js";
 import { readGgufLayout } from "../sources/ggufHeader.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
+import { requireInputsOrRun } from "./commands/options.js";
 import { deviceOfOption, requireOneDevice } from "./deviceOption.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
 import { ggufEndBytes } from "./ggufEndBytes.js";
@@ -31,6 +32,11 @@ export async function runAnalyze(
   options: AnalyzeCliOptions,
   dbIsDefault: boolean,
 ): Promise<Summary & Partial<TensorAttribution>> {
+  requireInputsOrRun("analyze", inputs, options.run);
+  if (options.run !== undefined) {
+    const { analyzeStoredRun } = await import("./analyzeStoredRun.js");
+    return analyzeStoredRun(options.run, options);
+  }
   // the GGUF header is read while the extents and the store are opened
   const layoutLoad = options.gguf !== undefined ? readGgufLayout(options.gguf) : undefined;
   layoutLoad?.catch(() => undefined); // awaited below; a failure there is the one reported
@@ -80,8 +86,8 @@ export async function runAnalyze(
     const events = fromTrace(inputs, {
       ...(options.format ? { format: options.format } : {}),
       ...(skips ? { lenient: skips } : {}),
-      // The request lifecycle reads an X (split) record's new sector from its payload; nothing else needs them.
-      payloads: options.latency !== undefined && options.latency !== false,
+      // The request lifecycle reads an X (split) record's new sector from its payload, and --raw stores them.
+      payloads: (options.latency !== undefined && options.latency !== false) || options.raw === true,
       onRead: progress.read,
       note,
       // Without latency or raw storage, only the selected records are ever copied out of the decoder.
@@ -139,10 +145,28 @@ export async function runAnalyze(
     ...(options.device !== undefined ? { device: options.device } : {}),
   });
   if (why) process.stderr.write(`blkrx: ${why}\n`);
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  await printSummary(summary, options, options.label ?? inputs.join(" "), runId);
+  return summary;
+}
+
+/**
+ * Print an analyze summary as `--json` asks (exactly the object, plus `runId`
+ * when this command stored the run) or as the tables (summary, then GGUF
+ * attribution and latency when present).
+ *
+ * @example await printSummary(summary, { json: true }, "x.bin", 3);
+ */
+export async function printSummary(
+  summary: Summary & Partial<TensorAttribution>,
+  options: Pick<AnalyzeCliOptions, "json" | "top">,
+  label: string,
+  runId?: number,
+): Promise<void> {
+  // The stored run's id is the one extra key (absent with --no-db): a script can query the store for the run it made.
+  if (options.json) process.stdout.write(`${JSON.stringify(runId === undefined ? summary : { ...summary, runId })}\n`);
   else {
     const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
-    process.stdout.write(renderSummary(summary, options.label ?? inputs.join(" ")));
+    process.stdout.write(renderSummary(summary, label));
     if (summary.tensors && summary.backward) {
       const { renderAttribution } = await import("../sinks/gguf/attributionTables.js");
       process.stdout.write(
@@ -154,11 +178,10 @@ export async function runAnalyze(
       process.stdout.write(renderLatency(summary.latency));
     }
   }
-  return summary;
 }
 
 /** The latency branch of `analyze --latency`: requests of the device and within the file range (if any), summarized by group. */
-function latencyOf(
+export function latencyOf(
   fileMap: FileMap | undefined,
   by: LatencyGrouping,
   store: CliStore | undefined,

@@ -1,8 +1,8 @@
 import { Observable } from "rxjs";
 import { actionCode, categoryOf } from "../model/actions.js";
-import { allocColumns, type EventBatch, sealBatch } from "../model/batch.js";
+import { allocColumns, type EventBatch, type PayloadColumns, sealBatch } from "../model/batch.js";
 import type { FileMap } from "../operators/fileMap.js";
-import type { Store } from "../sinks/duckdb/openStore.js";
+import { type Store, withStore } from "../sinks/duckdb/openStore.js";
 import { query, rowObjects } from "../sinks/duckdb/queries.js";
 
 /** A stored run as plot and report read it back: its parameters, file map, phases and events. */
@@ -75,40 +75,12 @@ export async function loadStoredRun(store: Store, runId: number): Promise<Stored
  * @example storedEvents(store, run).pipe(analyzeEvents({ fileMap: run.fileMap }), summarize())
  */
 export function storedEvents(store: Store, run: StoredRun): Observable<EventBatch> {
-  const sql = run.hasRaw
-    ? `SELECT time_ns, sector, bytes, action_raw, device, cpu, pid, sequence, error FROM raw_events`
-    : `SELECT time_ns, sector, sectors * 512, action::VARCHAR, rwbs::VARCHAR, cpu, pid FROM events`;
   return new Observable<EventBatch>((subscriber) => {
     let stopped = false;
     (async () => {
-      const table = run.hasRaw ? "raw_events" : "events";
-      const last = await query(store, `SELECT max(ordinal) FROM ${table} WHERE run_id = ${run.runId}`);
-      const maxOrdinal = Number(last.rows[0]?.[0] ?? -1);
-      for (let from = 0; !stopped && from <= maxOrdinal; from += PAGE) {
-        const reader = await store.connection.runAndReadAll(
-          `${sql} WHERE run_id = ${run.runId} AND ordinal >= ${from} AND ordinal < ${from + PAGE} ORDER BY ordinal`,
-        );
-        const rows = reader.getRows();
-        if (rows.length === 0) continue;
-        const cols = allocColumns(rows.length);
-        rows.forEach((r, i) => {
-          cols.time[i] = Number(r[0]);
-          cols.sector[i] = Number(r[1]);
-          cols.bytes[i] = Number(r[2]);
-          if (run.hasRaw) {
-            cols.action[i] = Number(r[3]);
-            cols.device[i] = Number(r[4]);
-            cols.cpu[i] = Number(r[5]);
-            cols.pid[i] = Number(r[6]);
-            cols.sequence[i] = Number(r[7]);
-            cols.error[i] = Number(r[8]);
-          } else {
-            cols.action[i] = (actionCode(String(r[3])) | Math.max(categoryOf(String(r[4] ?? "N")), 0)) >>> 0;
-            cols.cpu[i] = Number(r[5]);
-            cols.pid[i] = Number(r[6]);
-          }
-        });
-        if (!stopped) subscriber.next(sealBatch(cols, rows.length));
+      for await (const batch of storedBatches(store, run)) {
+        if (stopped) return;
+        subscriber.next(batch);
       }
       subscriber.complete();
     })().catch((error: unknown) => subscriber.error(error));
@@ -116,4 +88,110 @@ export function storedEvents(store: Store, run: StoredRun): Observable<EventBatc
       stopped = true;
     };
   });
+}
+
+/**
+ * {@link storedEvents} as an async iterable: the next page is read only when
+ * the consumer asks for it (`blkrx cat --run` waits for stdout to drain).
+ * Raw events come with their payloads, and the first batch with the run's
+ * process names, when the store has them.
+ *
+ * @example for await (const batch of storedBatches(store, run)) out.write(format(batch));
+ */
+export async function* storedBatches(store: Store, run: StoredRun): AsyncGenerator<EventBatch> {
+  const sql = run.hasRaw
+    ? `SELECT time_ns, sector, bytes, action_raw, device, cpu, pid, sequence, error, ordinal FROM raw_events`
+    : `SELECT time_ns, sector, sectors * 512, action::VARCHAR, rwbs::VARCHAR, cpu, pid FROM events`;
+  const table = run.hasRaw ? "raw_events" : "events";
+  const last = await query(store, `SELECT max(ordinal) FROM ${table} WHERE run_id = ${run.runId}`);
+  const maxOrdinal = Number(last.rows[0]?.[0] ?? -1);
+  const side = run.hasRaw ? await rawSideTables(store) : false;
+  let names: ReadonlyMap<number, string> | undefined = side ? await processNames(store, run.runId) : undefined;
+  for (let from = 0; from <= maxOrdinal; from += PAGE) {
+    const reader = await store.connection.runAndReadAll(
+      `${sql} WHERE run_id = ${run.runId} AND ordinal >= ${from} AND ordinal < ${from + PAGE} ORDER BY ordinal`,
+    );
+    const rows = reader.getRows();
+    if (rows.length === 0) continue;
+    const cols = allocColumns(rows.length);
+    rows.forEach((r, i) => {
+      cols.time[i] = Number(r[0]);
+      cols.sector[i] = Number(r[1]);
+      cols.bytes[i] = Number(r[2]);
+      if (run.hasRaw) {
+        cols.action[i] = Number(r[3]);
+        cols.device[i] = Number(r[4]);
+        cols.cpu[i] = Number(r[5]);
+        cols.pid[i] = Number(r[6]);
+        cols.sequence[i] = Number(r[7]);
+        cols.error[i] = Number(r[8]);
+      } else {
+        cols.action[i] = (actionCode(String(r[3])) | Math.max(categoryOf(String(r[4] ?? "N")), 0)) >>> 0;
+        cols.cpu[i] = Number(r[5]);
+        cols.pid[i] = Number(r[6]);
+      }
+    });
+    const payload = side ? await payloadsOf(store, run.runId, from, rows) : undefined;
+    yield sealBatch(cols, rows.length, { ...(payload ? { payload } : {}), ...(names ? { names } : {}) });
+    names = undefined; // announced once, as a trace announces a process
+  }
+}
+
+/**
+ * Open the store at `db` read-only, load run `id` and run `work` on it; the
+ * store is closed afterwards. A missing store or run is one sentence naming it.
+ *
+ * @example await withStoredRun("blkrx.duckdb", 3, async (store, run) => summarize(storedEvents(store, run)));
+ */
+export async function withStoredRun<T>(
+  db: string,
+  id: number,
+  work: (store: Store, run: StoredRun) => Promise<T>,
+): Promise<T> {
+  return withStore(db, async (store) => work(store, await loadStoredRun(store, id)), { readOnly: true });
+}
+
+/** Whether the store has the raw side tables (a store last written by an older blkrx may not). */
+async function rawSideTables(store: Store): Promise<boolean> {
+  const r = await query(
+    store,
+    "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('raw_payloads', 'process_names') AND schema_name = 'main' AND database_name = current_database()",
+  );
+  return Number(r.rows[0]?.[0]) === 2;
+}
+
+async function processNames(store: Store, runId: number): Promise<ReadonlyMap<number, string> | undefined> {
+  const r = await query(store, `SELECT pid, name FROM process_names WHERE run_id = ${runId}`);
+  return r.rows.length > 0 ? new Map(r.rows.map((row) => [Number(row[0]), String(row[1])])) : undefined;
+}
+
+/** The payload columns of one page of raw events (rows with ordinals from `from`), or undefined when none has one. */
+async function payloadsOf(
+  store: Store,
+  runId: number,
+  from: number,
+  rows: readonly unknown[][],
+): Promise<PayloadColumns | undefined> {
+  const reader = await store.connection.runAndReadAll(
+    `SELECT ordinal, payload FROM raw_payloads WHERE run_id = ${runId} AND ordinal >= ${from} AND ordinal < ${from + PAGE}`,
+  );
+  const found = reader.getRows();
+  if (found.length === 0) return undefined;
+  const byOrdinal = new Map<number, Uint8Array>();
+  for (const [ordinal, blob] of found) byOrdinal.set(Number(ordinal), (blob as { bytes: Uint8Array }).bytes);
+  const start = new Uint32Array(rows.length);
+  const length = new Uint16Array(rows.length);
+  let total = 0;
+  for (const bytes of byOrdinal.values()) total += bytes.length;
+  const data = new Uint8Array(total);
+  let at = 0;
+  rows.forEach((r, i) => {
+    const pdu = byOrdinal.get(Number(r[9]));
+    start[i] = at;
+    if (!pdu) return;
+    length[i] = pdu.length;
+    data.set(pdu, at);
+    at += pdu.length;
+  });
+  return { data, start, length };
 }

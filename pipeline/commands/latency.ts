@@ -1,5 +1,15 @@
 import { type Command, Option } from "commander";
-import { deviceOption, inputOptions, MERGED_INPUTS_HELP, nonNegativeInt } from "./options.js";
+import type { Observable } from "rxjs";
+import type { EventBatch } from "../../model/batch.js";
+import { InputError } from "../../model/errors.js";
+import {
+  deviceOption,
+  inputOptions,
+  MERGED_INPUTS_HELP,
+  nonNegativeInt,
+  requireInputsOrRun,
+  storedRunOptions,
+} from "./options.js";
 
 /** Options of `blkrx latency` as commander parses them. */
 export interface LatencyCliOptions {
@@ -14,6 +24,8 @@ export interface LatencyCliOptions {
   maxAge: number;
   plot?: string;
   device?: string;
+  run?: number;
+  db: string;
 }
 
 /**
@@ -27,7 +39,7 @@ export function registerLatency(program: Command): void {
   const cmd = program
     .command("latency")
     .description("per-stage request latency (Q2G, G2I, Q2M, I2D, D2C, Q2C) like btt, with percentiles and histograms")
-    .argument("<inputs...>", MERGED_INPUTS_HELP)
+    .argument("[inputs...]", `${MERGED_INPUTS_HELP} (or --run ID)`)
     .addOption(
       new Option("--by <group>", "rows per device, direction, process or phase")
         .choices(["device", "direction", "process", "phase"])
@@ -53,7 +65,9 @@ export function registerLatency(program: Command): void {
     );
   for (const option of inputOptions()) cmd.addOption(option);
   cmd.addOption(deviceOption());
+  for (const option of storedRunOptions("follow the requests of")) cmd.addOption(option);
   cmd.action(async (inputs: string[], options: LatencyCliOptions) => {
+    requireInputsOrRun("measure", inputs, options.run);
     const [
       { lastValueFrom, tap },
       { newSkipCounter },
@@ -66,6 +80,7 @@ export function registerLatency(program: Command): void {
       selection,
       tallies,
       devices,
+      stored,
     ] = await Promise.all([
       import("rxjs"),
       import("../../model/errors.js"),
@@ -78,6 +93,7 @@ export function registerLatency(program: Command): void {
       import("../../operators/select.js"),
       import("../../operators/selectionTally.js"),
       import("../deviceOption.js"),
+      import("../storedRun.js"),
     ]);
     if (options.maxAge <= 0)
       throw new RangeError(`Cannot drop bios after --max-age ${options.maxAge}: it must be above 0`);
@@ -85,18 +101,36 @@ export function registerLatency(program: Command): void {
     const fileMap = await files.fileMapFromOptions(options);
     const device = options.device !== undefined ? devices.deviceOfOption(options.device) : undefined;
     const tally = new tallies.SelectionTally();
-    const all = sources.fromTrace(inputs, {
-      ...(options.format ? { format: options.format } : {}),
-      ...(skips ? { lenient: skips } : {}),
+    const follow = (all: Observable<EventBatch>) => {
+      // Devices are counted only when a file range needs one device; the count is a loop over each batch.
+      const counted = fileMap && device === undefined ? all.pipe(tap((b) => tally.addDevicesOf(b))) : all;
+      const events = device !== undefined ? counted.pipe(selection.onDevice(device)) : counted;
+      const inRange = fileMap ? events.pipe(ranges.sectorRange(fileMap)) : events;
+      return lastValueFrom(
+        inRange.pipe(requestLifecycle({ maxAgeNs: options.maxAge * 1e9 }), latencySummary({ by: options.by })),
+      );
+    };
+    const id = options.run;
+    const report =
+      id !== undefined
+        ? await stored.withStoredRun(options.db, id, (store, run) => {
+            if (!run.hasRaw)
+              throw new InputError(
+                `Cannot follow the requests of run ${id}: it was stored without raw events (store it with analyze --raw, run or live)`,
+              );
+            return follow(stored.storedEvents(store, run));
+          })
+        : await follow(
+            sources.fromTrace(inputs, {
+              ...(options.format ? { format: options.format } : {}),
+              ...(skips ? { lenient: skips } : {}),
+            }),
+          );
+    devices.requireOneDevice(tally, {
+      inputs: id !== undefined ? `run ${id}` : inputs.join(" "),
+      inFile: fileMap !== undefined,
+      what: "events",
     });
-    // Devices are counted only when a file range needs one device; the count is a loop over each batch.
-    const counted = fileMap && device === undefined ? all.pipe(tap((b) => tally.addDevicesOf(b))) : all;
-    const events = device !== undefined ? counted.pipe(selection.onDevice(device)) : counted;
-    const inRange = fileMap ? events.pipe(ranges.sectorRange(fileMap)) : events;
-    const report = await lastValueFrom(
-      inRange.pipe(requestLifecycle({ maxAgeNs: options.maxAge * 1e9 }), latencySummary({ by: options.by })),
-    );
-    devices.requireOneDevice(tally, { inputs: inputs.join(" "), inFile: fileMap !== undefined, what: "events" });
     if (skips && skips.skipped > 0) {
       process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
     }
@@ -105,7 +139,8 @@ export function registerLatency(program: Command): void {
         import("node:fs/promises"),
         import("../../sinks/latencyPlot.js"),
       ]);
-      await writeFile(options.plot, renderLatencyPlot(report, `request latency: ${inputs.join(" ")}`));
+      const what = id !== undefined ? `run ${id}` : inputs.join(" ");
+      await writeFile(options.plot, renderLatencyPlot(report, `request latency: ${what}`));
       process.stderr.write(`blkrx: wrote ${options.plot}\n`);
     }
     const out = skips ? { ...report, skipped: skips.skipped } : report;

@@ -36,7 +36,7 @@ export function registerLive(program: Command): void {
     .option("--ready-file <path>", "write this file once the tracer is armed (start your workload when it appears)")
     .option("--save-trace <file>", "also write the raw trace as binary blk_io_trace (blkparse, btt read it)")
     .option("--verbose", "say notes that are otherwise said once per boot (the tracer fallback)")
-    .option("--json", "print exactly the summary JSON object on stdout")
+    .option("--json", "print exactly the summary JSON object on stdout (with runId when the run is stored)")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")
     .option("--label <label>", "label of the run in the store");

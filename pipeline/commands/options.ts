@@ -180,3 +180,35 @@ function positiveInt(value: string): number {
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
 }
+
+/**
+ * Parse one run id (`--run ID` of cat, analyze, latency): a positive integer.
+ *
+ * @example new Option("--run <id>").argParser(runId)
+ */
+export function runId(value: string): number {
+  const id = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw new InvalidArgumentError(`expected a positive run id, got "${value}"`);
+  return id;
+}
+
+/** `--run ID` and its `--db PATH`: read a stored run instead of trace files (cat, analyze, latency). */
+export function storedRunOptions(what: string): Option[] {
+  return [
+    new Option("--run <id>", `${what} a stored run (see blkrx runs) instead of trace files`).argParser(runId),
+    new Option("--db <path>", "DuckDB run store of --run").default("./blkrx.duckdb"),
+  ];
+}
+
+/**
+ * Check that a command got trace files or `--run ID`, not both and not neither.
+ *
+ * @example requireInputsOrRun("cat", inputs, options.run);
+ */
+export function requireInputsOrRun(command: string, inputs: readonly string[], run: number | undefined): void {
+  if (run !== undefined && inputs.length > 0)
+    throw new InputError(`Cannot ${command} trace files and --run ${run} together: give either INPUT... or --run ID`);
+  if (run === undefined && inputs.length === 0)
+    throw new InputError(`Nothing to ${command}: give trace files or --run ID`);
+}

@@ -4,7 +4,7 @@ import { type MonoTypeOperatorFunction, tap } from "rxjs";
 import type { EventBatch } from "../../model/batch.js";
 
 /** V8's full collection, when it can be had (undefined otherwise). */
-const collect = (() => {
+export const collect = (() => {
   try {
     setFlagsFromString("--expose-gc");
     return runInNewContext("gc") as () => void;

@@ -119,7 +119,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       small: options.small ?? 256,
       medium: options.medium ?? 2048,
     } as const;
-    // Opened (DuckDB loaded) before tracing starts, so loading it does not disturb what is measured.
+    // Events spill to a file while the workload runs; DuckDB loads only to store them after it (spilledStore.ts).
     const writer = await openStoreForCli(
       options.db,
       options.dbIsDefault ?? false,
@@ -131,9 +131,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
         ...analysis,
       },
-      { memoryLimit: LIVE_STORE_MEMORY },
+      { memoryLimit: LIVE_STORE_MEMORY, spill: true },
     );
-    await writer?.opened.catch(() => undefined);
     const traced = await traceWorkload(options, target, fileMap, cgroup, marker, analysis, writer);
     const { run, summary, stats } = traced;
     summary.dropped = stats.dropped;

@@ -146,10 +146,9 @@ export async function runLive(
       ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
       ...analysis,
     },
-    { memoryLimit: LIVE_STORE_MEMORY },
+    { memoryLimit: LIVE_STORE_MEMORY, spill: true },
   );
-  // DuckDB loads before tracing starts, so loading it does not disturb what is traced.
-  if (input === undefined) await writer?.opened.catch(() => undefined);
+  // The events spill to a file while tracing; DuckDB loads only to store them at the end (see spilledStore.ts).
   const saved = options.saveTrace !== undefined ? new TraceFile(options.saveTrace) : undefined;
   const stopWatching = input === undefined ? watchDrops(stats) : () => {};
   let summary: Summary;
@@ -206,7 +205,8 @@ export async function runLive(
     ...(skips ? { skipped: skips.skipped } : {}),
   });
   if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // The stored run's id is the one extra key (absent with --no-db): a script can query the store for the run it made.
+  if (options.json) process.stdout.write(`${JSON.stringify(runId === undefined ? summary : { ...summary, runId })}\n`);
   else process.stdout.write(renderSummary(summary, options.label ?? (target ? target.disk : String(input))));
   return summary;
 }

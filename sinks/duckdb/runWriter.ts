@@ -6,6 +6,7 @@ import type { Summary } from "../../operators/summaryTypes.js";
 import type { TensorAttribution } from "../../operators/tensorAttribution.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
+import { RawSideRows } from "./rawSideTables.js";
 import { insertRunWarnings } from "./runWarnings.js";
 import { RUN_ID_SEQUENCE } from "./schema.js";
 import type { StoredEventColumns } from "./storedColumns.js";
@@ -96,8 +97,9 @@ export async function openRunWriter(dbPath: string, meta: RunMeta, options: RunW
     const events = await store.connection.createAppender("events");
     const raw = await store.connection.createAppender("raw_events");
     const requests = await store.connection.createAppender("requests");
+    const side = new RawSideRows(await store.connection.createAppender("raw_payloads"), runId);
     const flushRows = options.memoryLimit !== undefined ? LEAN_FLUSH_ROWS : FLUSH_ROWS;
-    return new DuckDBRunWriter(store, runId, meta, events, raw, requests, flushRows);
+    return new DuckDBRunWriter(store, runId, meta, { events, raw, requests, side }, flushRows);
   } catch (error: unknown) {
     store.close();
     throw error;
@@ -129,17 +131,18 @@ class DuckDBRunWriter implements RunWriter {
   private readonly events: TableAppend<StoredEventColumns>;
   private readonly raw: TableAppend<EventBatch>;
   private readonly requests: TableAppend<RequestBatch>;
+  private readonly side: RawSideRows;
   private done = false;
 
   constructor(
     private readonly store: Store,
     readonly runId: number,
     private readonly meta: RunMeta,
-    events: DuckDBAppender,
-    raw: DuckDBAppender,
-    requests: DuckDBAppender,
+    appenders: { events: DuckDBAppender; raw: DuckDBAppender; requests: DuckDBAppender; side: RawSideRows },
     flushRows: number,
   ) {
+    const { events, raw, requests } = appenders;
+    this.side = appenders.side;
     const failed = (error: unknown) => writeFailure(store.path, error);
     this.events = new TableAppend(
       events,
@@ -167,6 +170,7 @@ class DuckDBRunWriter implements RunWriter {
 
   appendRaw(batch: EventBatch): void {
     this.assertOpen();
+    this.side.add(batch, this.raw.rows);
     this.raw.add(batch);
   }
 
@@ -178,7 +182,8 @@ class DuckDBRunWriter implements RunWriter {
   async commit(summary: Summary, extras: RunExtras = {}): Promise<number> {
     this.assertOpen();
     try {
-      for (const table of [this.events, this.raw, this.requests]) table.appender.closeSync();
+      for (const { appender } of this.appenders()) appender.closeSync();
+      await this.side.insertNames(this.store.connection);
       await this.store.connection.run(INSERT_RUN, runRow(this.runId, this.meta, summary, extras, this.raw.rows));
       await insertRunWarnings(this.store.connection, this.runId, extras.warnings ?? []);
       if (extras.tensors) await insertTensorRows(this.store.connection, this.runId, extras.tensors);
@@ -196,7 +201,7 @@ class DuckDBRunWriter implements RunWriter {
     if (this.done) return;
     this.done = true;
     try {
-      for (const { appender } of [this.events, this.raw, this.requests]) {
+      for (const { appender } of this.appenders()) {
         try {
           appender.clear();
           appender.closeSync();
@@ -209,6 +214,10 @@ class DuckDBRunWriter implements RunWriter {
     } finally {
       this.store.close();
     }
+  }
+
+  private appenders(): { appender: DuckDBAppender }[] {
+    return [this.events, this.raw, this.requests, this.side];
   }
 
   private assertOpen(): void {

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { ACTION_LETTERS } from "../../model/actions.js";
 import { GAP_CLASSES } from "../../model/batch.js";
+import { RAW_SIDE_TABLES } from "./rawSideTables.js";
 import { RUN_WARNINGS_TABLE } from "./runWarnings.js";
 import { TENSOR_TABLES } from "./tensorTables.js";
 
@@ -381,5 +382,6 @@ export async function migrate(connection: DuckDBConnection): Promise<number> {
   }
   await connection.run(RUN_WARNINGS_TABLE); // additive, outside the numbered versions (see runWarnings.ts)
   for (const table of TENSOR_TABLES) await connection.run(table); // additive too (see tensorTables.ts)
+  for (const table of RAW_SIDE_TABLES) await connection.run(table); // additive too (see rawSideTables.ts)
   return SCHEMA_VERSION;
 }

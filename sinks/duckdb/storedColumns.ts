@@ -1,4 +1,10 @@
-import type { EventBatch, GapColumns, PieceColumns } from "../../model/batch.js";
+import {
+  type EventBatch,
+  type GapColumns,
+  type PayloadColumns,
+  type PieceColumns,
+  payloadOf,
+} from "../../model/batch.js";
 
 /** The columns of an analyzed batch that the `events` table stores (what crosses to the writer thread). */
 export type StoredEventColumns = Pick<
@@ -79,6 +85,28 @@ export function transferableRawColumns(batch: EventBatch): { columns: EventBatch
     pid: own(batch.pid),
     sequence: own(batch.sequence),
     error: own(batch.error),
+    // The payloads (cat --run prints them; latency reads split sectors) and names travel along.
+    ...(batch.payload ? { payload: ownPayload(batch, transfer) } : {}),
+    ...(batch.names ? { names: new Map(batch.names) } : {}),
   };
   return { columns, transfer };
+}
+
+/** The payloads of a batch's rows, compacted into buffers of their own (listed in `transfer`). */
+function ownPayload(batch: EventBatch, transfer: ArrayBuffer[]): PayloadColumns {
+  const start = new Uint32Array(batch.length);
+  const length = new Uint16Array(batch.length);
+  let total = 0;
+  for (let i = 0; i < batch.length; i++) total += payloadOf(batch, i).length;
+  const data = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const pdu = payloadOf(batch, i);
+    start[i] = at;
+    length[i] = pdu.length;
+    data.set(pdu, at);
+    at += pdu.length;
+  }
+  transfer.push(data.buffer, start.buffer, length.buffer);
+  return { data, start, length };
 }

@@ -11,7 +11,7 @@ const LOAD_WAIT_MS = 10_000;
 
 /**
  * Start the DuckDB writer thread before the CLI itself has loaded, when the
- * command line is `analyze` without `--no-db` (not `run` or `live`:
+ * command line is `analyze` without `--no-db` or `--run` (not `run` or `live`:
  * loading DuckDB while a traced workload starts would disturb what is
  * measured). Booting the thread and loading DuckDB take ~0.15 s of wall time
  * on an idle machine and more once the main thread decodes (measured with
@@ -23,7 +23,7 @@ const LOAD_WAIT_MS = 10_000;
  * @example prestartWriterThread(process.argv.slice(2)); const { main } = await import("./cli.js");
  */
 export function prestartWriterThread(args: readonly string[]): void {
-  if (early || args[0] !== "analyze" || args.includes("--no-db")) return;
+  if (early || args[0] !== "analyze" || args.includes("--no-db") || args.includes("--run")) return;
   const worker = spawnWriterThread();
   let settle = () => {};
   const entry = { worker, down: false, settled: new Promise<void>((resolve) => (settle = resolve)) };

@@ -17,12 +17,12 @@ const hasBlkparse = execaSync("sh", ["-c", "command -v blkparse && command -v bt
 if (!skip && !hasBlkparse) console.warn("skipping the --save-trace cross-check: blkparse/btt are not installed");
 
 /**
- * The tracer's memory bound with the store on. Issue 13 asks for 150 MB; measured here (2-core VM):
- * live 151–152 MiB, run 154–172 MiB under this fio load, 159–165 MiB on a 10M-record stream (70–77 MiB with
- * --no-db: node and DuckDB's library alone are ~100 MiB). Until that gap closes the test holds the
- * line at 200 MiB, which still fails on anything that grows with the trace (run reached 2 GB before).
+ * Issue 13's memory bound for the tracer with the store on: 150 MB, read as
+ * 150 × 10^6 bytes (≈ 143 MiB), the unit the issue states. The run's events
+ * spill to a file while tracing and DuckDB stores them after the workload,
+ * so this is the largest of the tracing phase and the storing phase.
  */
-const PEAK_RSS_LIMIT = 200 * 2 ** 20;
+const PEAK_RSS_LIMIT = 150e6;
 const FIO_SECONDS = 10;
 
 /** fio 4 KiB O_DIRECT random reads for FIO_SECONDS; its JSON report goes to `out`. */
@@ -88,7 +88,7 @@ describe.skipIf(skip !== undefined)("run and live stream with bounded memory and
       const out = JSON.parse(r.stdout);
       const reads = fioReads(fioOut);
       console.log(
-        `run: fio ${reads} reads, traced ${out.events} Q reads, dropped ${out.dropped}, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
+        `run: fio ${reads} reads, traced ${out.events} Q reads, dropped ${out.dropped}, peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB`,
       );
       expect(out.events).toBeGreaterThan(0);
       expect(typeof out.dropped).toBe("number");
@@ -134,7 +134,7 @@ describe.skipIf(skip !== undefined)("run and live stream with bounded memory and
       const out = JSON.parse(r.stdout);
       const reads = fioReads(fioOut);
       console.log(
-        `live: fio ${reads} reads, traced ${out.events} Q reads, dropped ${out.dropped}, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
+        `live: fio ${reads} reads, traced ${out.events} Q reads, dropped ${out.dropped}, peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB`,
       );
       expect(out.events).toBeGreaterThan(0);
       expect(typeof out.dropped).toBe("number");
@@ -195,7 +195,7 @@ describe.skipIf(skip !== undefined)("run and live stream with bounded memory and
   }, 60_000);
 
   it.skipIf(!hasBlkparse)(
-    "blkrx run --save-trace writes a blk_io_trace file: blkparse prints what blkrx cat prints, btt reads it, the store holds every record",
+    "blkrx run --save-trace writes a blk_io_trace file: blkparse prints what blkrx cat of the stored run prints, btt reads it",
     async () => {
       const dir = bare.dir;
       const saved = join(dir, "run.blktrace");
@@ -207,10 +207,14 @@ describe.skipIf(skip !== undefined)("run and live stream with bounded memory and
       );
       expect(r.exitCode).toBe(0);
       const blkparse = await execa("blkparse", ["-q", "-i", "-"], { encoding: "utf8", inputFile: saved });
-      const ours = await blkrx(["cat", saved], { cwd: dir });
-      expect(ours.exitCode).toBe(0);
+      const runId = String(JSON.parse(r.stdout).runId);
+      const ours = await blkrx(["cat", "--run", runId, "--db", db], { cwd: dir });
+      expect(ours.exitCode, ours.stderr).toBe(0);
       const lines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
+      expect(lines(blkparse.stdout).length).toBeGreaterThan(8 * 4);
       expect(lines(ours.stdout)).toEqual(lines(blkparse.stdout));
+      const file = await blkrx(["cat", saved], { cwd: dir });
+      expect(lines(file.stdout)).toEqual(lines(blkparse.stdout));
       expect(lines(blkparse.stdout).filter((l) => / D +R/.test(l))).toHaveLength(JSON.parse(r.stdout).events);
       const btt = await execa("btt", ["-i", saved, "-o", join(dir, "btt")], {
         cwd: dir,
@@ -247,7 +251,7 @@ describe("live - with bounded memory", () => {
       });
       expect(r.exitCode).toBe(0);
       const out = JSON.parse(r.stdout);
-      console.log(`live -: ${reps * 497} records, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(1)} MiB`);
+      console.log(`live -: ${reps * 497} records, peak RSS ${(r.peakRssBytes / 1e6).toFixed(1)} MB`);
       expect(out.events).toBe(72 * reps);
       expect(r.peakRssBytes).toBeLessThanOrEqual(PEAK_RSS_LIMIT);
     } finally {
