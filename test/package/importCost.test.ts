@@ -113,8 +113,8 @@ console.log(JSON.stringify({ isObservable: isObservable(trace), instanceOf: trac
     );
     writeFileSync(
       join(project, "use.ts"),
-      `import { firstValueFrom, tap } from "rxjs";
-import { analyzeEvents, fromTrace, liveView, summarize } from "blkrx";
+      `import { firstValueFrom, last, tap } from "rxjs";
+import { analyzeEvents, fromTrace, liveView, runningSummary } from "blkrx";
 import { liveTrace, type LiveTraceOptions, newLiveStats } from "blkrx/live";
 import { openRunWriter, openStore, query, type RunMeta, type Store } from "blkrx/store";
 
@@ -123,9 +123,10 @@ const writer = await openRunWriter("runs.duckdb", meta);
 const summary = await firstValueFrom(
   fromTrace(${JSON.stringify(join(FIXTURES, "direct-frag.bin"))}).pipe(
     analyzeEvents(),
-    liveView(),
     tap((b) => writer.append(b)),
-    summarize(),
+    runningSummary(),
+    liveView(),
+    last(),
   ),
 );
 const runId: number = await writer.commit(summary);

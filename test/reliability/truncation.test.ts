@@ -57,7 +57,8 @@ describe("a live stream cut mid-record", () => {
       expect(r.exitCode).toBe(0);
       const got = JSON.parse(r.stdout);
       const { durationNs: _a, ...want } = expected;
-      const { durationNs: _b, ...have } = got;
+      const { durationNs: _b, runId, ...have } = got;
+      expect(runId).toBe(1);
       expect(have).toEqual(want);
       expect(got.events).toBeGreaterThan(0);
       const notes = r.stderr.split("\n").filter((l) => l.includes("ends inside a record"));
