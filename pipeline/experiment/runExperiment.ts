@@ -15,6 +15,7 @@ import { liveTrace, type TracerChoice } from "../../sources/liveSource.js";
 import { analyzeEvents } from "../analyze.js";
 import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfDeviceName } from "../device.js";
 import { type CliStore, LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
+import { peaksLine } from "../ownPeakRss.js";
 import { createMemoryCgroup, type MemoryCgroup } from "./cgroup.js";
 import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
 import { announceReady, watchDrops } from "./liveNotices.js";
@@ -168,6 +169,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       });
       if (runId !== undefined) result.runId = runId;
     }
+    if (options.verbose) process.stderr.write(peaksLine(writer?.writerPeakRssBytes?.()));
     return result;
   } finally {
     cgroup?.remove();
