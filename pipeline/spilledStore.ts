@@ -72,6 +72,14 @@ export function openSpilledStore(
   };
 }
 
+/**
+ * Node settings that keep the store writer small (measured, 10M-record `live -`
+ * spill, store writer alone: 163.6 MB peak with none; 152.7 MB with a 1 MB
+ * young generation (V8's default is up to 16 MB per semi-space); 147.6 MB
+ * with also two malloc arenas (MALLOC_ARENA_MAX, set in its environment below).
+ */
+const STORE_WRITER_NODE_FLAGS = ["--max-semi-space-size=1"];
+
 /** The store writer's entry file: beside this module once built (dist/cli or dist/pipeline), else in dist/pipeline. */
 function storeWriterEntry(): string {
   const beside = fileURLToPath(new URL("./storeSpillChild.js", import.meta.url));
@@ -85,7 +93,10 @@ function storeWriterEntry(): string {
  */
 function runStoreWriter(jobPath: string, db: string): Promise<StoreSpillResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [storeWriterEntry(), jobPath], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...STORE_WRITER_NODE_FLAGS, storeWriterEntry(), jobPath], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, MALLOC_ARENA_MAX: "2" },
+    });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;

@@ -21,8 +21,8 @@ export interface StoreSpillJob {
 /** What the store writer prints on stdout, one JSON line: the run id, or the error's one sentence. */
 export type StoreSpillResult = ({ runId: number } | { error: string }) & { peakRssBytes?: number };
 
-/** Rows stored between collections while the spill is read back (its batches are garbage once appended). */
-const COLLECT_EVERY_ROWS = 200_000;
+/** Rows stored between collections while the spill is read back: its batches are garbage once appended (10M-record spill, store writer peak: 147.6–152.7 MB every 200k rows, 139.8 MB every 50k). */
+const COLLECT_EVERY_ROWS = 50_000;
 /** DuckDB's words for a memory limit too small for an append or the commit. */
 const OUT_OF_MEMORY = /could not allocate|out of memory/i;
 /** The memory limit of the second attempt, when the first one's was too small (the spill is still there). */
