@@ -6,4 +6,6 @@ export * from "./errors.js";
 export * from "./event.js";
 export * from "./ggmlTypes.js";
 export * from "./ggufLayout.js";
+export * from "./latency.js";
 export * from "./payloadArena.js";
+export * from "./requests.js";

@@ -1,6 +1,18 @@
-import { defer, map, type OperatorFunction, reduce } from "rxjs";
+import type { OperatorFunction } from "rxjs";
 import { deviceLabel } from "../model/datasetDevice.js";
-import { LATENCY_INTERVALS, type LatencyInterval, REQUEST_DIRECTIONS, type RequestBatch } from "./requestLifecycle.js";
+import { grown } from "../model/grown.js";
+import {
+  type DeviceOverhead,
+  type IntervalStats,
+  LATENCY_GROUPINGS,
+  LATENCY_INTERVALS,
+  type LatencyGroup,
+  type LatencyGrouping,
+  type LatencyInterval,
+  type LatencyReport,
+} from "../model/latency.js";
+import { REQUEST_DIRECTIONS, type RequestBatch } from "../model/requests.js";
+import { foldBatches } from "./foldBatches.js";
 
 /**
  * latencySummary: N, min, mean, max and exact percentiles of every stage
@@ -15,10 +27,15 @@ import { LATENCY_INTERVALS, type LatencyInterval, REQUEST_DIRECTIONS, type Reque
  * ceil(X/100 × N) of the sorted values (p50 of [1,2,3,4] is 2).
  */
 
-/** How to group the rows of a {@link LatencyReport}. */
-export type LatencyGrouping = "device" | "direction" | "process" | "phase";
-/** Grouping names accepted by {@link latencySummary}. */
-export const LATENCY_GROUPINGS: readonly LatencyGrouping[] = ["device", "direction", "process", "phase"];
+export {
+  type DeviceOverhead,
+  type HistogramBucket,
+  type IntervalStats,
+  LATENCY_GROUPINGS,
+  type LatencyGroup,
+  type LatencyGrouping,
+  type LatencyReport,
+} from "../model/latency.js";
 
 /** Percentiles reported, in per-mille (p50, p90, p99, p99.9). */
 export const PERCENTILES = [
@@ -27,65 +44,6 @@ export const PERCENTILES = [
   { key: "p99", perMille: 990 },
   { key: "p999", perMille: 999 },
 ] as const;
-
-/** One log2 histogram bucket, biolatency-style: integer µs values low..high inclusive. */
-export interface HistogramBucket {
-  lowUs: number;
-  highUs: number;
-  count: number;
-}
-
-/** Statistics of one interval, all in ns. */
-export interface IntervalStats {
-  n: number;
-  min: number;
-  mean: number;
-  max: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  histogram: HistogramBucket[];
-}
-
-/** btt's device overhead: each stage's total time as a percentage of the total Q2C time. */
-export interface DeviceOverhead {
-  q2g: number;
-  g2i: number;
-  q2m: number;
-  i2d: number;
-  d2c: number;
-}
-
-/** Latency of one group (a device, direction, process or phase) or of everything. */
-export interface LatencyGroup {
-  /** Group label: "8,0", "read", a command name or "pid 123", "phase 1", or "all". */
-  key: string;
-  /** Completed bios in the group. */
-  requests: number;
-  /** Per interval, or null when no bio in the group had that stage. */
-  intervals: Record<LatencyInterval, IntervalStats | null>;
-  /** Null when the group has no Q2C time. */
-  overhead: DeviceOverhead | null;
-}
-
-/** The latency summary: JSON-ready, times in ns. */
-export interface LatencyReport {
-  by: LatencyGrouping;
-  unit: "ns";
-  /** Completed bios. */
-  requests: number;
-  /** Bios dropped because they never completed within the age/size bound. */
-  agedOut: number;
-  /** Issues/completions that matched no queued bio. */
-  unmatched: number;
-  /** Bios still in flight when the input ended. */
-  pending: number;
-  /** Intervals whose end was stamped before their start (CPU clock skew), counted as 1 ns like btt. */
-  skewed: number;
-  overall: LatencyGroup;
-  groups: LatencyGroup[];
-}
 
 /** Options for {@link latencySummary}. */
 export interface LatencySummaryOptions {
@@ -99,11 +57,7 @@ class Values {
   n = 0;
   sum = 0;
   push(v: number): void {
-    if (this.n === this.data.length) {
-      const bigger = new Float64Array(this.n * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.n === this.data.length) this.data = grown(this.data, this.n * 2);
     this.data[this.n++] = v;
     this.sum += v;
   }
@@ -228,7 +182,7 @@ class LatencyAccumulator {
   private last: RequestBatch | undefined;
   constructor(private readonly by: LatencyGrouping) {}
 
-  add(batch: RequestBatch): this {
+  add(batch: RequestBatch): void {
     this.last = batch;
     for (let r = 0; r < batch.length; r++) {
       this.overall.add(batch, r);
@@ -240,7 +194,6 @@ class LatencyAccumulator {
       }
       g.add(batch, r);
     }
-    return this;
   }
 
   report(): LatencyReport {
@@ -275,11 +228,8 @@ export function latencySummary(options: LatencySummaryOptions = {}): OperatorFun
   if (!LATENCY_GROUPINGS.includes(by)) {
     throw new TypeError(`Cannot group latency by "${by}": use one of ${LATENCY_GROUPINGS.join(", ")}`);
   }
-  return (source) =>
-    defer(() =>
-      source.pipe(
-        reduce((acc, batch) => acc.add(batch), new LatencyAccumulator(by)),
-        map((acc) => acc.report()),
-      ),
-    );
+  return foldBatches(
+    () => new LatencyAccumulator(by),
+    (acc) => acc.report(),
+  );
 }

@@ -1,6 +1,7 @@
 import { filter, map, type OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { takeRows } from "../model/batch.js";
+import { grown } from "../model/grown.js";
 import { deviceRuns, type FileMap } from "./fileMap.js";
 
 /**
@@ -50,8 +51,8 @@ function clip(batch: EventBatch, devStart: Float64Array, devEnd: Float64Array, f
       const b = Math.min(e, devEnd[r] as number);
       if (b <= a) continue;
       if (pieces >= pStart.length) {
-        pStart = grow(pStart);
-        pLen = grow(pLen);
+        pStart = grown(pStart, pStart.length * 2);
+        pLen = grown(pLen, pLen.length * 2);
       }
       pStart[pieces] = (fileStart[r] as number) + (a - (devStart[r] as number));
       pLen[pieces] = b - a;
@@ -72,10 +73,4 @@ function clip(batch: EventBatch, devStart: Float64Array, devEnd: Float64Array, f
       sectors: pLen.subarray(0, pieces),
     },
   };
-}
-
-function grow(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
 }

@@ -1,3 +1,5 @@
+import { grown } from "../model/grown.js";
+
 /**
  * A set of sectors whose memory grows with the range touched, not with the
  * device size: the key space is cut into chunks of 65,536 sectors (32 MiB);
@@ -214,12 +216,6 @@ export class SectorSet {
     this.count[slot] = 0;
     this.bitmaps.push(bits);
   }
-}
-
-function grown(a: Uint32Array, length: number): Uint32Array {
-  const b = new Uint32Array(length);
-  b.set(a);
-  return b;
 }
 
 /** Set bits [from, to); returns how many were clear. */

@@ -9,6 +9,7 @@ import type { Direction } from "../operators/select.js";
 import type { Summary } from "../operators/summaryTypes.js";
 import { formatBytes } from "../sinks/units.js";
 import { detectFormat, type TraceFormat } from "../sources/detectFormat.js";
+import { openManyRunStore } from "./analyzeManyStore.js";
 import type { AnalyzeManyCliOptions } from "./commands/analyzeMany.js";
 import { deviceOfOption } from "./deviceOption.js";
 import { fileMapFromOptions } from "./fileMapFromOptions.js";
@@ -197,7 +198,8 @@ export type WorkerReply =
  * The `blkrx analyze-many` command: expand the inputs, analyze them on
  * `--jobs` workers and print each outcome in input order as soon as it and
  * all before it are done (NDJSON with --json, else a table at the end).
- * Failed inputs print their error and make the exit code 1.
+ * Failed inputs print their error and make the exit code 1. With --db each
+ * run is stored as it arrives (see {@link openManyRunStore}) and its JSON line has its `runId`.
  *
  * @example await runAnalyzeMany(["traces/"], { action: "D", rw: "read", small: 256, medium: 2048, json: true, jobs: 2 });
  */
@@ -217,6 +219,7 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
   };
   const runs = await expandInputs(inputs);
   if (runs.length === 0) throw new InputError(`${inputs.join(" ")}: no trace files found`);
+  const store = options.db !== undefined ? await openManyRunStore(options.db, settings) : undefined;
   const outcomes: RunOutcome[] = [];
   for await (const outcome of analyzeMany(runs, settings, options.jobs !== undefined ? { jobs: options.jobs } : {})) {
     outcomes.push(outcome);
@@ -224,6 +227,7 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
       process.stderr.write(`blkrx: ${outcome.error}\n`);
       process.exitCode = 1;
     } else if (outcome.note !== undefined) process.stderr.write(`blkrx: ${outcome.input}: ${outcome.note}\n`);
+    const runId = "summary" in outcome ? await store?.add(outcome) : undefined;
     if (options.json) {
       const line =
         "summary" in outcome
@@ -231,13 +235,25 @@ export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOp
               input: outcome.input,
               ...(outcome.device !== undefined ? { device: outcome.device } : {}),
               ...outcome.summary,
+              ...(runId !== undefined ? { runId } : {}),
             }
           : outcome;
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
   }
+  if (store && options.db !== undefined) process.stderr.write(`blkrx: ${storedRuns(store.runIds, options.db)}\n`);
   if (!options.json) process.stdout.write(await renderRuns(outcomes));
   return outcomes;
+}
+
+/** "stored runs 4-6 in runs.duckdb" (ids of one batch are consecutive unless another process stored runs meanwhile). */
+function storedRuns(ids: readonly number[], db: string): string {
+  if (ids.length === 0) return `stored no runs in ${db} (every input failed)`;
+  if (ids.length === 1) return `stored run ${ids[0]} in ${db}`;
+  const first = ids[0] as number;
+  const last = ids[ids.length - 1] as number;
+  const consecutive = last - first === ids.length - 1;
+  return `stored ${ids.length} runs in ${db}: ${consecutive ? `${first}-${last}` : ids.join(", ")}`;
 }
 
 /** One table row per run: events, bytes read and unique (GiB/MiB), coverage, physical sequential and backward shares. */

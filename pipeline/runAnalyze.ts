@@ -145,22 +145,25 @@ export async function runAnalyze(
     ...(options.device !== undefined ? { device: options.device } : {}),
   });
   if (why) process.stderr.write(`blkrx: ${why}\n`);
-  await printSummary(summary, options, options.label ?? inputs.join(" "));
+  await printSummary(summary, options, options.label ?? inputs.join(" "), runId);
   return summary;
 }
 
 /**
- * Print an analyze summary as `--json` asks (exactly the object) or as the
- * tables (summary, then GGUF attribution and latency when present).
+ * Print an analyze summary as `--json` asks (exactly the object, plus `runId`
+ * when this command stored the run) or as the tables (summary, then GGUF
+ * attribution and latency when present).
  *
- * @example await printSummary(summary, { json: true }, "x.bin");
+ * @example await printSummary(summary, { json: true }, "x.bin", 3);
  */
 export async function printSummary(
   summary: Summary & Partial<TensorAttribution>,
   options: Pick<AnalyzeCliOptions, "json" | "top">,
   label: string,
+  runId?: number,
 ): Promise<void> {
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // The stored run's id is the one extra key (absent with --no-db): a script can query the store for the run it made.
+  if (options.json) process.stdout.write(`${JSON.stringify(runId === undefined ? summary : { ...summary, runId })}\n`);
   else {
     const { renderSummary } = await import("../sinks/summaryTable.js"); // cli-table3 only when a table is printed
     process.stdout.write(renderSummary(summary, label));

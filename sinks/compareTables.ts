@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import { GAP_CLASSES } from "../model/batch.js";
 import type { CompareRun } from "./duckdb/queries.js";
+import { newTable } from "./textTable.js";
 import { formatBytes } from "./units.js";
 
 /** A rendered table: a header row and body rows of display strings. */
@@ -104,7 +104,7 @@ export function tensorGroupTable(runs: readonly CompareRun[]): TextTable | undef
  * @example process.stdout.write(`${renderConsole(table)}\n`);
  */
 export function renderConsole(table: TextTable): string {
-  const out = new Table({ head: [...table.head], style: { head: [], border: [] } });
+  const out = newTable({ head: [...table.head], style: { head: [], border: [] } });
   for (const row of table.rows) out.push([...row]);
   return out.toString();
 }

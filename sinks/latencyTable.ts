@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import type { IntervalStats, LatencyGroup, LatencyReport } from "../operators/latencySummary.js";
 import { LATENCY_INTERVALS } from "../operators/requestLifecycle.js";
+import { newTable } from "./textTable.js";
 
 /**
  * Console and JSON forms of a latency report. The tables print seconds with
@@ -31,7 +31,7 @@ function statsRow(name: string, s: IntervalStats): string[] {
 
 /** One table of interval statistics for a group. */
 function groupTable(group: LatencyGroup): string {
-  const table = new Table({ head: STAT_HEAD, style: { head: [], border: [] } });
+  const table = newTable({ head: STAT_HEAD, style: { head: [], border: [] } });
   for (const name of LATENCY_INTERVALS) {
     const s = group.intervals[name];
     if (s) table.push(statsRow(name, s));
@@ -41,7 +41,7 @@ function groupTable(group: LatencyGroup): string {
 
 /** btt's "Device Overhead" table: each stage's share of total Q2C time, per group and overall. */
 function overheadTable(report: LatencyReport): string {
-  const table = new Table({ head: [report.by, "Q2G", "G2I", "Q2M", "I2D", "D2C"], style: { head: [], border: [] } });
+  const table = newTable({ head: [report.by, "Q2G", "G2I", "Q2M", "I2D", "D2C"], style: { head: [], border: [] } });
   for (const g of [...report.groups, report.overall]) {
     const o = g.overhead;
     if (!o) continue;

@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import { GAP_CLASSES } from "../model/batch.js";
 import type { Summary } from "../operators/summaryTypes.js";
+import { newTable } from "./textTable.js";
 import { formatBytes } from "./units.js";
 
 /**
@@ -11,7 +11,7 @@ import { formatBytes } from "./units.js";
  * @example process.stderr.write(renderSummary(summary, "fragmented"));
  */
 export function renderSummary(summary: Summary, label = "run"): string {
-  const results = new Table({
+  const results = newTable({
     head: ["run", "events", "total read", "unique", "coverage %", "extents"],
     style: { head: [], border: [] },
   });
@@ -23,7 +23,7 @@ export function renderSummary(summary: Summary, label = "run"): string {
     summary.coverage === null ? "-" : (summary.coverage * 100).toFixed(1),
     summary.extents === null ? "-" : String(summary.extents),
   ]);
-  const gaps = new Table({
+  const gaps = newTable({
     head: ["gap class", "physical %", "logical %", "physical n", "logical n"],
     style: { head: [], border: [] },
   });

@@ -1,23 +1,35 @@
+/*
+ * Longer than 300 lines because the record loop, its lenient
+ * resynchronisation (bad magic, tracefs `[LOST N EVENTS]` lines, truncated
+ * records) and its time-zero bookkeeping share one decoder's per-record
+ * state on the hottest path of every replay; split apart they would pass
+ * that state between files on every record. The record layout lives in
+ * blkIoTrace.ts, the time origin in timeBase.ts, batch building in
+ * BatchBuilder.
+ */
 import { Cat, isTimedRecord, Notify } from "../model/actions.js";
-import { allocColumns, type EventBatch, type MutableColumns, sealBatch } from "../model/batch.js";
+import type { EventBatch } from "../model/batch.js";
+import { BatchBuilder } from "../model/batchBuilder.js";
 import { noteSkip, type SkipCounter, TraceFormatError } from "../model/errors.js";
-import { PayloadArena } from "../model/payloadArena.js";
+import {
+  BLK_IO_TRACE_VERSION,
+  byteOrderAt,
+  HEADER_BYTES,
+  MAGIC_V7,
+  MAX_RECORD_BYTES,
+  nextMagic,
+  notV7,
+} from "./blkIoTrace.js";
+import { GENESIS_RECORDS, newTimeBase, type TimeBase } from "./timeBase.js";
 
-/** blk_io_trace magic (high 24 bits) and the only version we read. */
-export const BLK_IO_TRACE_MAGIC = 0x65617400;
-export const BLK_IO_TRACE_VERSION = 7;
-/** Size of the fixed blk_io_trace header in bytes. */
-export const HEADER_BYTES = 48;
-const MAGIC_V7 = (0x65617400 | 7) >>> 0;
-/** Largest possible record: header plus a u16 payload length. */
-const MAX_RECORD_BYTES = 48 + 0xffff;
+export { BLK_IO_TRACE_MAGIC, BLK_IO_TRACE_VERSION, HEADER_BYTES } from "./blkIoTrace.js";
+export { GENESIS_RECORDS, newTimeBase, type TimeBase } from "./timeBase.js";
+
 const EMPTY = new Uint8Array(0);
 /** The line tracefs inserts into `trace_pipe` when its ring buffer overran. */
 const LOST_EVENTS = /^CPU:\s*\d+ \[LOST (\d+) EVENTS\]\r?$/;
 /** Events per emitted batch. */
 export const DEFAULT_BATCH_SIZE = 8192;
-/** Records blkparse reads from a stream before it sorts and prints them (`rb_batch`); time zero is their earliest. */
-export const GENESIS_RECORDS = 512;
 
 /** Options for {@link BinaryDecoder}. */
 export interface BinaryDecoderOptions {
@@ -55,24 +67,6 @@ export interface BinaryDecoderOptions {
   keep?: (action: number, bytes: number) => boolean;
 }
 
-/** The absolute u64 time (two u32 halves) that relative times are measured from. */
-export interface TimeBase {
-  hi: number;
-  lo: number;
-  set: boolean;
-  /**
-   * Smallest relative time among the first timed records of each decoder
-   * sharing it (see `genesisRecords`): the trace's time zero, as blkparse's
-   * `genesis_time`. Readers shift times by it (see `fromTrace`).
-   */
-  min: number;
-}
-
-/** A time origin not yet set, to share between decoders. */
-export function newTimeBase(): TimeBase {
-  return { hi: 0, lo: 0, set: false, min: Number.POSITIVE_INFINITY };
-}
-
 /**
  * Incremental decoder of binary `blk_io_trace` v7 records (either byte order,
  * detected from the first magic). Feed it chunks with `push`; it returns the
@@ -93,7 +87,6 @@ export function newTimeBase(): TimeBase {
  */
 export class BinaryDecoder {
   private readonly file: string;
-  private readonly batchSize: number;
   private readonly lenient: SkipCounter | undefined;
   private littleEndian: boolean | undefined;
   private carry: Uint8Array = new Uint8Array(0);
@@ -109,10 +102,7 @@ export class BinaryDecoder {
   private untimed = 0;
   private readonly keep: ((action: number, bytes: number) => boolean) | undefined;
   private readonly payloads: boolean;
-  private cols: MutableColumns;
-  private count = 0;
-  private readonly payload: PayloadArena;
-  private names: Map<number, string> | undefined;
+  private readonly rows: BatchBuilder;
   /**
    * Absolute offset where a lenient resynchronisation ran off the end of a
    * chunk: the damaged run continues there and is not counted again, so the
@@ -130,9 +120,9 @@ export class BinaryDecoder {
 
   constructor(options: BinaryDecoderOptions = {}) {
     this.file = options.file ?? "-";
-    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isInteger(this.batchSize) || this.batchSize <= 0) {
-      throw new RangeError(`Cannot decode with batchSize ${this.batchSize}: it must be a positive integer`);
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(batchSize) || batchSize <= 0) {
+      throw new RangeError(`Cannot decode with batchSize ${batchSize}: it must be a positive integer`);
     }
     this.lenient = options.lenient;
     this.base = options.timeBase ?? newTimeBase();
@@ -145,8 +135,7 @@ export class BinaryDecoder {
     this.keep = keep
       ? (action, bytes) => keep(action, bytes) || ((action & Cat.NOTIFY) !== 0 && (action & 0xffff) === Notify.PROCESS)
       : undefined;
-    this.cols = allocColumns(this.batchSize);
-    this.payload = new PayloadArena(this.batchSize);
+    this.rows = new BatchBuilder(batchSize);
   }
 
   /** Decode as many whole records as `chunk` (plus earlier leftovers) holds. */
@@ -218,7 +207,7 @@ export class BinaryDecoder {
       }
       let le = this.littleEndian;
       if (le === undefined) {
-        le = this.detectOrder(view, pos);
+        le = byteOrderAt(view, pos);
         if (le === undefined) {
           pos = this.badMagic(view, buf, pos);
           continue;
@@ -235,7 +224,7 @@ export class BinaryDecoder {
       const action = view.getUint32(pos + 28, le);
       if (keep === undefined || keep(action, view.getUint32(pos + 24, le))) {
         this.record(view, buf, pos, le, pduLen, action);
-        if (this.count === this.batchSize) this.flush(out);
+        if (this.rows.full) this.flush(out);
       } else if (this.genesisLeft > 0 && isTimedRecord(action)) {
         // Skipped records still count for time zero, so times match an unfiltered decode.
         this.noteGenesis(
@@ -267,7 +256,7 @@ export class BinaryDecoder {
     if (!this.seenFirst) {
       this.seenFirst = true;
       this.lastTime = t;
-      this.cols.time.fill(t, this.count - this.untimed, this.count);
+      this.rows.cols.time.fill(t, this.rows.length - this.untimed, this.rows.length);
       this.untimed = 0;
     }
   }
@@ -298,23 +287,11 @@ export class BinaryDecoder {
     return this.carry.length;
   }
 
-  private detectOrder(view: DataView, pos: number): boolean | undefined {
-    const le = view.getUint32(pos, true);
-    if ((le & 0xffffff00) >>> 0 === BLK_IO_TRACE_MAGIC) return true;
-    const be = view.getUint32(pos, false);
-    if ((be & 0xffffff00) >>> 0 === BLK_IO_TRACE_MAGIC) return false;
-    return undefined;
-  }
-
   /** Handle a record that does not start with the v7 magic: throw, or skip to the next magic. */
   private badMagic(view: DataView, buf: Uint8Array, pos: number): number {
     const at = this.offset + pos;
     const le = this.littleEndian ?? true;
-    const word = view.getUint32(pos, le);
-    const isOtherVersion = (word & 0xffffff00) >>> 0 === BLK_IO_TRACE_MAGIC;
-    const found = isOtherVersion
-      ? `version ${word & 0xff} (only version ${BLK_IO_TRACE_VERSION} is supported)`
-      : `0x${word.toString(16).padStart(8, "0")}`;
+    const found = notV7(view.getUint32(pos, le));
     if (!this.lenient) {
       throw new TraceFormatError(
         { file: this.file, offset: at },
@@ -324,23 +301,19 @@ export class BinaryDecoder {
     }
     if (at !== this.resumeScanAt) noteSkip(this.lenient, `${this.file} at byte ${at}: ${found}`);
     // Resynchronise on the next byte position holding a v7 magic.
-    for (let p = pos + 1; p + 4 <= buf.length; p++) {
-      const w = view.getUint32(p, le);
-      if (w === (BLK_IO_TRACE_MAGIC | BLK_IO_TRACE_VERSION)) return p;
-      if (this.littleEndian === undefined && view.getUint32(p, !le) === (BLK_IO_TRACE_MAGIC | BLK_IO_TRACE_VERSION)) {
-        return p;
-      }
-    }
+    const next = nextMagic(view, pos, buf.length, le, this.littleEndian !== undefined);
+    if (next >= 0) return next;
     const resume = Math.max(pos + 1, buf.length - 3);
     this.resumeScanAt = this.offset + resume;
     return resume;
   }
 
   private record(view: DataView, buf: Uint8Array, pos: number, le: boolean, pduLen: number, action: number): void {
-    const c = this.cols;
-    const i = this.count;
+    const rows = this.rows;
+    const c = rows.cols;
+    const i = rows.length;
     if (isTimedRecord(action)) {
-      // u64 fields read as two u32 halves: exact up to 2^53 (see model/batch.ts).
+      // u64 fields read as two u32 halves: exact up to 2^53 (see model/eventBatch.ts).
       const tHi = le ? view.getUint32(pos + 12, true) : view.getUint32(pos + 8, false);
       const tLo = le ? view.getUint32(pos + 8, true) : view.getUint32(pos + 12, false);
       if (this.genesisLeft > 0) this.noteGenesis(tHi, tLo);
@@ -364,29 +337,19 @@ export class BinaryDecoder {
     c.cpu[i] = view.getUint32(pos + 40, le);
     c.error[i] = view.getUint16(pos + 44, le);
     if (pduLen > 0) {
-      if (this.payloads) this.payload.stage(pduLen).set(buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + pduLen));
+      if (this.payloads) rows.stage(pduLen).set(buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + pduLen));
       if ((action & Cat.NOTIFY) !== 0 && (action & 0xffff) === Notify.PROCESS) {
         const bytes = buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + pduLen);
         const end = bytes.indexOf(0);
-        this.names ??= new Map();
-        this.names.set(c.pid[i] as number, Buffer.from(bytes.subarray(0, end < 0 ? pduLen : end)).toString("utf8"));
+        rows.nameProcess(c.pid[i] as number, Buffer.from(bytes.subarray(0, end < 0 ? pduLen : end)).toString("utf8"));
       }
     }
-    this.payload.commit(i);
-    this.count = i + 1;
+    rows.commit();
   }
 
   private flush(out: EventBatch[]): void {
-    if (this.count === 0) return;
-    const extra: Parameters<typeof sealBatch>[2] = {};
-    const payload = this.payload.columns(this.count);
-    if (payload) extra.payload = payload;
-    if (this.names) extra.names = this.names;
-    out.push(sealBatch(this.cols, this.count, extra));
-    this.cols = allocColumns(this.batchSize);
-    this.count = 0;
+    if (this.rows.length === 0) return;
+    out.push(this.rows.seal());
     this.untimed = 0;
-    this.payload.reset();
-    this.names = undefined;
   }
 }

@@ -1,7 +1,8 @@
 import { Act } from "../model/actions.js";
 import { DATASET_MAJOR, FNV1A_START, fnv1a, hashedMinor } from "../model/datasetDevice.js";
+import { plainAction } from "./blkTrailer.js";
 import { DatasetDecoder } from "./datasetDecoder.js";
-import { plainAction, type TextDecoderOptions } from "./textLineDecoder.js";
+import type { TextDecoderOptions } from "./textLineDecoder.js";
 
 const HEADER = "the biosnoop header TIME(s) COMM PID DISK T SECTOR BYTES LAT(ms)";
 const MAJOR = DATASET_MAJOR.biosnoop << 20;

@@ -1,7 +1,8 @@
 import { Act, actionCode, makeDevice } from "../model/actions.js";
+import { plainAction } from "./blkTrailer.js";
 import { newQuickRow, type QuickRow, quickBlkparseRow } from "./quickBlkparseRow.js";
 import { NOT_FIXED, quickBlkparseColumns, quickBlkparseScan } from "./quickHeader.js";
-import { plainAction, TextLineDecoder } from "./textLineDecoder.js";
+import { TextLineDecoder } from "./textLineDecoder.js";
 
 export type { TextDecoderOptions } from "./textLineDecoder.js";
 

@@ -1,7 +1,9 @@
 import { Act, Cat } from "../model/actions.js";
 import { registerDatasetDevice } from "../model/datasetDevice.js";
+import { grown } from "../model/grown.js";
+import { plainAction } from "./blkTrailer.js";
 import { ByteFields } from "./byteFields.js";
-import { plainAction, type TextDecoderOptions, TextLineDecoder } from "./textLineDecoder.js";
+import { type TextDecoderOptions, TextLineDecoder } from "./textLineDecoder.js";
 
 /** D (issue) and C (complete) raw actions of a read and a write, as a blk trace holds them. */
 export const ISSUE_READ = plainAction(Act.ISSUE, "R");
@@ -275,16 +277,12 @@ export abstract class DatasetDecoder extends TextLineDecoder {
 
   private growHeap(): void {
     const cap = this.hTime.length * 2;
-    const g = <T extends Float64Array | Uint32Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.hTime = g(this.hTime, new Float64Array(cap));
-    this.hOrder = g(this.hOrder, new Float64Array(cap));
-    this.hSector = g(this.hSector, new Float64Array(cap));
-    this.hBytes = g(this.hBytes, new Uint32Array(cap));
-    this.hAction = g(this.hAction, new Uint32Array(cap));
-    this.hDevice = g(this.hDevice, new Uint32Array(cap));
-    this.hPid = g(this.hPid, new Uint32Array(cap));
+    this.hTime = grown(this.hTime, cap);
+    this.hOrder = grown(this.hOrder, cap);
+    this.hSector = grown(this.hSector, cap);
+    this.hBytes = grown(this.hBytes, cap);
+    this.hAction = grown(this.hAction, cap);
+    this.hDevice = grown(this.hDevice, cap);
+    this.hPid = grown(this.hPid, cap);
   }
 }

@@ -173,7 +173,7 @@ function rwbsBits(buf: Uint8Array, p: number, to: number): number {
     bits |= Cat.FLUSH; // leading F = preflush
     q++;
   }
-  // As the full parser (categoryBits): a discard is a write op, and every op that is not a write is a READ.
+  // As the full parser (kernelCategoryBits in blkTrailer.ts): a discard is a write op, and every op that is not a write is a READ.
   const kind = buf[q++];
   if (kind === 68) bits |= Cat.DISCARD | Cat.WRITE;
   else if (kind === 87) bits |= Cat.WRITE;

@@ -59,7 +59,7 @@ export function registerAnalyze(program: Command): void {
   cmd.addOption(ggufOption());
   cmd.addOption(ggufTopOption());
   cmd
-    .option("--json", "print exactly the summary JSON object on stdout")
+    .option("--json", "print exactly the summary JSON object on stdout (with runId when the run is stored)")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")
     .addOption(

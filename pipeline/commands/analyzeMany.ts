@@ -5,6 +5,8 @@ import { type AnalysisCliOptions, analysisOptions, deviceOption, inputOptions } 
 export interface AnalyzeManyCliOptions extends AnalysisCliOptions {
   json?: boolean;
   jobs?: number;
+  /** Store each run in this DuckDB file (nothing is stored without it). */
+  db?: string;
   splitBy?: "device";
 }
 
@@ -12,7 +14,8 @@ export interface AnalyzeManyCliOptions extends AnalysisCliOptions {
  * `blkrx analyze-many INPUT...`: analyze each trace file (or each trace in
  * a given directory) as its own run, in parallel on worker threads, and
  * print one summary per input in input order — NDJSON lines
- * `{"input": ..., ...summary}` with --json, else a table. Nothing is stored.
+ * `{"input": ..., ...summary}` with --json, else a table. With `--db PATH`
+ * each run is stored too (summary, settings, extents; not its events).
  *
  * @example registerAnalyzeMany(program)
  */
@@ -25,7 +28,11 @@ export function registerAnalyzeMany(program: Command): void {
   cmd.addOption(deviceOption());
   cmd
     .addOption(new Option("--jobs <n>", "worker threads (default: available cores)").argParser(positiveInt))
-    .option("--json", "print one JSON object per input (NDJSON), in input order")
+    .option("--json", "print one JSON object per input (NDJSON), in input order (with runId when stored)")
+    .option(
+      "--db <path>",
+      "store each run (its summary, settings and extents, not its events) in this DuckDB file; nothing is stored without it",
+    )
     .addOption(
       new Option(
         "--split-by <key>",

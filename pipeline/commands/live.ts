@@ -39,7 +39,7 @@ export function registerLive(program: Command): void {
       "--verbose",
       "say notes that are otherwise said once per boot (the tracer fallback), and the tracer's and store writer's peak RSS",
     )
-    .option("--json", "print exactly the summary JSON object on stdout")
+    .option("--json", "print exactly the summary JSON object on stdout (with runId when the run is stored)")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")
     .option("--label <label>", "label of the run in the store");

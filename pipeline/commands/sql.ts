@@ -1,14 +1,18 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import { InputError } from "../../model/errors.js";
 
 /** Options of `blkrx sql`. */
 export interface SqlCliOptions {
   db: string;
   json?: boolean;
+  /** A file holding the SQL (`-` for stdin), instead of the query argument. */
+  file?: string;
 }
 
 /**
- * `blkrx sql "SELECT ..."`: run SQL against the run store and print the
- * result as a table, or with --json as an array of row objects (BIGINTs as
+ * `blkrx sql "SELECT ..."` or `blkrx sql --file FILE.sql`: run SQL against
+ * the run store and print the result as a table, or with --json as an array of row objects (BIGINTs as
  * numbers when exact). Queries open the store read-only; statements that
  * write run in a transaction that is rolled back if it would leave a run's
  * rows without their `runs` row.
@@ -22,12 +26,14 @@ export function registerSql(program: Command): void {
       "run SQL against the run store (tables runs, events, raw_events, requests, extents, run_warnings; views gap_distribution, coverage_timeline)",
     )
     .argument(
-      "<query>",
+      "[query]",
       "SQL text; the last statement's result is printed (read-only unless it writes; deleting from runs alone is refused: use blkrx runs --delete)",
     )
+    .option("--file <path>", "read the SQL from this file (- for stdin), e.g. --file sql/summary.sql")
     .option("--db <path>", "DuckDB run store", "./blkrx.duckdb")
     .option("--json", "print the rows as a JSON array of objects")
-    .action(async (sql: string, options: SqlCliOptions) => {
+    .action(async (text: string | undefined, options: SqlCliOptions) => {
+      const sql = sqlText(text, options.file);
       const { query, queryKeepingRunsWhole, READ_ONLY_REFUSAL, rowObjects, withStore } = await import(
         "../../sinks/duckdb/index.js"
       );
@@ -48,6 +54,40 @@ export function registerSql(program: Command): void {
         `${renderConsole({ head: result.columns, rows: result.rows.map((r) => r.map(cellText)) })}\n`,
       );
     });
+}
+
+const READ_FAILURES: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a folder",
+  EACCES: "permission denied",
+};
+
+/**
+ * The SQL to run: the query argument, or the text of `--file` (a file that
+ * starts with a `--` comment cannot be passed as an argument: it reads as an option).
+ *
+ * @example sqlText(undefined, "sql/summary.sql") // the file's text
+ */
+export function sqlText(query: string | undefined, file: string | undefined): string {
+  if (query !== undefined && file !== undefined) {
+    throw new InputError(`Cannot run sql: give the SQL as the query argument or with --file ${file}, not both`);
+  }
+  if (file === undefined) {
+    if (query === undefined || query.trim() === "") {
+      throw new InputError('Cannot run sql: no SQL given (blkrx sql "SELECT ..." or blkrx sql --file FILE.sql)');
+    }
+    return query;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = READ_FAILURES[code ?? ""] ?? (error instanceof Error ? error.message : String(error));
+    throw new InputError(`Cannot read --file ${file}: ${why}`, { cause: error });
+  }
+  if (text.trim() === "") throw new InputError(`Cannot run sql: --file ${file} is empty`);
+  return text;
 }
 
 /** A JSON-safe query value as a table cell ("NULL" for null, JSON for lists and structs). */

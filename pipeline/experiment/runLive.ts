@@ -207,7 +207,8 @@ export async function runLive(
   });
   if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   if (options.verbose) process.stderr.write(peaksLine(writer?.writerPeakRssBytes?.()));
-  if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  // The stored run's id is the one extra key (absent with --no-db): a script can query the store for the run it made.
+  if (options.json) process.stdout.write(`${JSON.stringify(runId === undefined ? summary : { ...summary, runId })}\n`);
   else process.stdout.write(renderSummary(summary, options.label ?? (target ? target.disk : String(input))));
   return summary;
 }

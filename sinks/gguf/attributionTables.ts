@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import { LLAMA_LAYER_EVAL_ORDER } from "../../model/ggufLayout.js";
 import type { TensorAttribution, TensorReads } from "../../operators/tensorAttribution.js";
+import { newTable } from "../textTable.js";
 
 const style = { head: [], border: [], compact: true };
 /** 2^30 bytes: the binary GiB every blkrx table prints (the study's "GB"). */
@@ -41,7 +41,7 @@ function layerGrid(tensors: readonly TensorReads[]): string {
     if (!byLayer.has(t.layer)) byLayer.set(t.layer, new Map());
     byLayer.get(t.layer)?.set(t.group, t);
   }
-  const table = new Table({ head: ["layer", ...groups], style });
+  const table = newTable({ head: ["layer", ...groups], style });
   for (const layer of [...byLayer.keys()].sort((a, b) => a - b)) {
     const row = byLayer.get(layer);
     table.push([String(layer), ...groups.map((g) => (row?.get(g) ? times(row.get(g) as TensorReads) : ""))]);
@@ -50,7 +50,7 @@ function layerGrid(tensors: readonly TensorReads[]): string {
 }
 
 function otherRegions(tensors: readonly TensorReads[]): string {
-  const table = new Table({ head: ["region", "bytes", "read GiB", "× size", "unique %", "first read s"], style });
+  const table = newTable({ head: ["region", "bytes", "read GiB", "× size", "unique %", "first read s"], style });
   for (const t of tensors.filter((x) => x.layer === null)) {
     table.push([
       t.name,
@@ -68,7 +68,7 @@ function transitions(a: TensorAttribution, top: number): string {
   const total = a.backward.reduce((sum, b) => sum + b.count, 0);
   if (total === 0) return "no backward seeks\n";
   const layerOf = new Map(a.tensors.map((t) => [t.name, t.layer]));
-  const table = new Table({ head: ["from", "to", "count", "% of backward", "layers back"], style });
+  const table = newTable({ head: ["from", "to", "count", "% of backward", "layers back"], style });
   for (const b of a.backward.slice(0, top)) {
     const from = layerOf.get(b.from);
     const to = layerOf.get(b.to);
@@ -90,7 +90,7 @@ function firstReads(tensors: readonly TensorReads[]): string {
     }
     groups.set(t.group, g);
   }
-  const table = new Table({ head: ["group", "first read s", "tensors read"], style });
+  const table = newTable({ head: ["group", "first read s", "tensors read"], style });
   const rows = [...groups].sort(
     ([, a], [, b]) => (a.first ?? Number.POSITIVE_INFINITY) - (b.first ?? Number.POSITIVE_INFINITY),
   );

@@ -1,5 +1,5 @@
-import Table from "cli-table3";
 import type { GgufRegion } from "../../model/ggufLayout.js";
+import { newTable } from "../textTable.js";
 
 /**
  * Render a GGUF file's regions (from `ggufRegions`) as a console table in
@@ -8,7 +8,7 @@ import type { GgufRegion } from "../../model/ggufLayout.js";
  * @example process.stdout.write(renderTensorTable(ggufRegions(layout)));
  */
 export function renderTensorTable(regions: readonly GgufRegion[]): string {
-  const table = new Table({
+  const table = newTable({
     head: ["name", "layer", "group", "type", "shape", "offset", "bytes"],
     style: { head: [], border: [], compact: true },
     colAligns: ["left", "right", "left", "left", "left", "right", "right"],

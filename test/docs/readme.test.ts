@@ -51,7 +51,7 @@ describe("README.md's commands work as printed, in order, from a checkout", () =
   const dir = mkdtempSync(join(tmpdir(), "blkrx-readme-"));
   const env = { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH ?? ""}` };
   beforeAll(() => {
-    for (const name of ["test", "examples"]) symlinkSync(join(ROOT, name), join(dir, name));
+    for (const name of ["test", "examples", "sql"]) symlinkSync(join(ROOT, name), join(dir, name));
     mkdirSync(join(dir, "bin"));
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(ROOT, join(dir, "node_modules", "blkrx"));

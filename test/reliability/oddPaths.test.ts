@@ -17,7 +17,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 const isRoot = process.getuid?.() === 0;
 
 function strip(stdout: string): Record<string, unknown> {
-  const { durationNs: _d, ...rest } = JSON.parse(stdout);
+  const { durationNs: _d, runId: _r, ...rest } = JSON.parse(stdout);
   return rest;
 }
 

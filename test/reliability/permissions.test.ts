@@ -62,8 +62,9 @@ describe.skipIf(dropReason !== undefined)("without root", () => {
     const theirs = await asNobody(["analyze", "pressure-frag.bin", ...flags, "--db", "runs.duckdb"]);
     expect(theirs.exitCode).toBe(0);
     const { durationNs: _a, ...a } = JSON.parse(mine.stdout);
-    const { durationNs: _b, ...b } = JSON.parse(theirs.stdout);
+    const { durationNs: _b, runId, ...b } = JSON.parse(theirs.stdout);
     expect(b).toEqual(a);
+    expect(runId).toBe(1);
     expect(b.events).toBe(243);
     expect(theirs.stderr).toMatch(/stored run 1 in runs.duckdb/);
     const runs = await asNobody(["sql", "select events from runs", "--db", "runs.duckdb", "--json"]);
