@@ -75,6 +75,7 @@ async function storeSpill(
     await writer.abort();
     throw error;
   }
+  collect?.(); // the last batches' garbage goes before DuckDB's COMMIT, where the writer's peak is
   return writer.commit(summary, extras);
 }
 
