@@ -1,24 +1,8 @@
 import type { OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
-import { type FileMap, fileSectorsOf } from "./fileMap.js";
+import { type FileMap, fileSectorsOf } from "../model/fileMap.js";
+import type { AccessGrid } from "../model/plotData.js";
 import { foldBatches } from "./foldBatches.js";
-
-/** A time × offset density grid of kept events, with the ranges it covers. */
-export interface AccessGrid {
-  /** Columns (time buckets) and rows (offset buckets). */
-  readonly columns: number;
-  readonly rows: number;
-  /** Sectors read per cell, row-major from the top row (highest offsets) down: cells[row * columns + column]. */
-  readonly cells: Float64Array;
-  /** Time span covered by the columns, ns (a power-of-two multiple of the first span). */
-  readonly spanNs: number;
-  /** Offset span covered by the rows, sectors: the file's sectors (rounded up to whole sectors per row), or a doubling span of device sectors. */
-  readonly spanSectors: number;
-  /** True when offsets are file sectors (a file map was given), false for device sectors. */
-  readonly fileOffsets: boolean;
-  /** Kept events folded in. */
-  readonly events: number;
-}
 
 /** Options for {@link accessGrid}. */
 export interface AccessGridOptions {

@@ -1,23 +1,19 @@
 import { defer, map, type OperatorFunction } from "rxjs";
+import { type AnalysisSettings, DEFAULT_ANALYSIS_SETTINGS } from "../model/analysisSettings.js";
 import { type EventBatch, GapClass, NO_GAP } from "../model/batch.js";
 
-/** Gap class thresholds in sectors. */
-export interface GapOptions {
-  /** Largest gap counted as small. @default 256 (128 KiB) */
-  small?: number;
-  /** Largest gap counted as medium. @default 2048 (1 MiB) */
-  medium?: number;
-}
+/** Gap class thresholds in sectors (defaults: {@link DEFAULT_ANALYSIS_SETTINGS}). */
+export type GapOptions = Partial<Pick<AnalysisSettings, "small" | "medium">>;
 
 /** Default thresholds of spec/metrics.md. */
-export const DEFAULT_SMALL = 256;
-export const DEFAULT_MEDIUM = 2048;
+export const DEFAULT_SMALL = DEFAULT_ANALYSIS_SETTINGS.small;
+export const DEFAULT_MEDIUM = DEFAULT_ANALYSIS_SETTINGS.medium;
 
 /**
  * The class code of a gap: 0 → sequential, < 0 → backward, ≤ small → small,
  * ≤ medium → medium, else large.
  *
- * @example classOf(300, 256, 2048) // GapClass.medium
+ * @example classOf(300, DEFAULT_SMALL, DEFAULT_MEDIUM) // GapClass.medium
  */
 export function classOf(gap: number, small: number, medium: number): number {
   if (gap === 0) return GapClass.sequential;
@@ -35,7 +31,7 @@ export function classOf(gap: number, small: number, medium: number): number {
  * with its class. Comparing the two tells fragmentation (physical only) from
  * the true access pattern. State is per subscription and spans batches.
  *
- * @example source.pipe(select(), sectorRange(map), classifyGaps({ small: 256, medium: 2048 }))
+ * @example source.pipe(select(), sectorRange(map), classifyGaps({ small: 128, medium: 1024 }))
  */
 export function classifyGaps(options: GapOptions = {}): OperatorFunction<EventBatch, EventBatch> {
   const small = options.small ?? DEFAULT_SMALL;

@@ -1,9 +1,8 @@
 import { map, type OperatorFunction, reduce } from "rxjs";
-import { type MinMaxPoints, MinMaxSeries, type MinMaxSeriesOptions } from "./minMaxSeries.js";
-import type { RequestBatch } from "./requestLifecycle.js";
-
-/** Intervals drawn over time by {@link latencySeries}, as series keys 0 and 1. */
-export const LATENCY_SERIES = ["d2c", "q2c"] as const;
+import type { MinMaxPoints } from "../model/plotData.js";
+import { LATENCY_SERIES } from "../model/plotData.js";
+import type { RequestBatch } from "../model/requests.js";
+import { MinMaxSeries, type MinMaxSeriesOptions } from "./minMaxSeries.js";
 
 /**
  * Fold completed bios into D2C and Q2C (ns) against completion time: exact

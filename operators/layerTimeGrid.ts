@@ -1,17 +1,6 @@
 import type { EventBatch } from "../model/batch.js";
 import { type GgufLayout, layerAndGroup } from "../model/ggufLayout.js";
-
-/** Bytes read per layer per time bucket (the GGUF layer × time heatmap). */
-export interface LayerTime {
-  /** Row labels: "0", "1", … for `blk.N` tensors, then "other" (non-layer tensors, header, padding, end). */
-  readonly rows: readonly string[];
-  /** Width of one bucket, ns. */
-  readonly bucketNs: number;
-  /** Buckets used (time / bucketNs). */
-  readonly buckets: number;
-  /** bytes[bucket * rows.length + row]. */
-  readonly bytes: Float64Array;
-}
+import type { LayerTime } from "../model/plotData.js";
 
 /**
  * Fold kept events' file pieces into bytes read per layer per time bucket,

@@ -1,28 +1,4 @@
-/** The points of a {@link MinMaxSeries}: exact (one per event) or per-column minima and maxima. */
-export type MinMaxPoints =
-  | {
-      readonly mode: "exact";
-      /** Time (ns since the trace's first event), value and series key of each point. */
-      readonly t: Float64Array;
-      readonly y: Float64Array;
-      readonly key: Uint8Array;
-      readonly length: number;
-    }
-  | {
-      readonly mode: "buckets";
-      /** Columns (time buckets) and series keys. */
-      readonly columns: number;
-      readonly keys: number;
-      /** Time covered by the columns, ns (a power-of-two multiple of 1 ms). */
-      readonly spanNs: number;
-      /** Per (column × keys + key): smallest and largest value, and how many points fell there (0: empty). */
-      readonly min: Float64Array;
-      readonly max: Float64Array;
-      readonly count: Float64Array;
-      /** Points folded in. */
-      readonly length: number;
-    };
-
+import type { MinMaxPoints } from "../model/plotData.js";
 /** Options for {@link MinMaxSeries}. */
 export interface MinMaxSeriesOptions {
   /** Series keys (e.g. five gap classes). */

@@ -1,28 +1,10 @@
 import type { OperatorFunction } from "rxjs";
 import { type EventBatch, GapClass, NO_GAP } from "../model/batch.js";
+import { BUCKET_METRICS, type PlotSeries } from "../model/plotData.js";
 import { foldBatches } from "./foldBatches.js";
-import { type MinMaxPoints, MinMaxSeries } from "./minMaxSeries.js";
+import { MinMaxSeries } from "./minMaxSeries.js";
 import { SectorSet } from "./sectorSet.js";
-import { type TimeBucketSums, TimeBuckets } from "./timeBuckets.js";
-
-/** Metrics of {@link PlotSeries.buckets}, in this order. */
-export const BUCKET_METRICS = ["readBytes", "ios", "seeks", "newUniqueBytes"] as const;
-
-/** What the plots of one run draw, folded from analyzed batches in bounded memory. */
-export interface PlotSeries {
-  /** Kept events folded in. */
-  readonly events: number;
-  /** Time of the last kept event, ns since the trace's first event (0 when none). */
-  readonly endNs: number;
-  /** Device sector (start of each event) over time, keyed by physical gap class (5 = first event). */
-  readonly deviceOffsets: MinMaxPoints;
-  /** File sector (start of each event's first piece) over time, keyed by logical gap class; absent without pieces. */
-  readonly fileOffsets?: MinMaxPoints;
-  /** Per time bucket: bytes read, events, seeks (non-sequential physical transitions), bytes read for the first time. */
-  readonly buckets: TimeBucketSums;
-  /** Events per request size: sizes[k] counts requests of 2^k ≤ bytes < 2^(k+1) (k = 0 holds 0 and 1 byte). */
-  readonly sizes: readonly number[];
-}
+import { TimeBuckets } from "./timeBuckets.js";
 
 /** Series key of an event that has no predecessor (no gap class). */
 export const FIRST_EVENT_KEY = 5;

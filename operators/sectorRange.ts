@@ -1,8 +1,8 @@
 import { filter, map, type OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import { takeRows } from "../model/batch.js";
+import { deviceRuns, type FileMap } from "../model/fileMap.js";
 import { grown } from "../model/grown.js";
-import { deviceRuns, type FileMap } from "./fileMap.js";
 
 /**
  * Keep the events whose sectors intersect the file's device ranges and map

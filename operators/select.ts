@@ -1,18 +1,12 @@
 import { filter, map, type OperatorFunction } from "rxjs";
-import { type ActionSelection, actionMask, Cat } from "../model/actions.js";
+import { actionMask, Cat } from "../model/actions.js";
+import { type AnalysisSettings, DEFAULT_ANALYSIS_SETTINGS } from "../model/analysisSettings.js";
 import type { EventBatch } from "../model/batch.js";
 import { takeRows } from "../model/batch.js";
 import type { SelectionTally } from "./selectionTally.js";
 
-/** Which directions count: `read` = RWBS has R, `write` = has W, `any` = either. */
-export type Direction = "read" | "write" | "any";
-
 /** Options for {@link select}. */
-export interface SelectOptions {
-  /** Actions to count: a letter, a comma list (`Q,D,C`) or `all` (spec v2). @default "D" (issue to the device) */
-  action?: ActionSelection;
-  /** Direction to count. @default "read" */
-  rw?: Direction;
+export interface SelectOptions extends Partial<Pick<AnalysisSettings, "action" | "rw">> {
   /** Keep only events of this device (major << 20 | minor, as `EventBatch.device`). @default every device */
   device?: number;
   /** Counts of what was seen and kept, for "why nothing was kept" and the device check. @default none */
@@ -35,7 +29,7 @@ export function selectionFilter(options: SelectOptions = {}): (action: number, b
   const keep = actionFilter(options);
   const tally = options.tally;
   if (!tally) return keep;
-  const mask = actionMask(options.action ?? "D");
+  const mask = actionMask(options.action ?? DEFAULT_ANALYSIS_SETTINGS.action);
   return (a, bytes) => {
     if (keep(a, bytes)) return true;
     if ((a & Cat.NOTIFY) === 0) {
@@ -47,8 +41,8 @@ export function selectionFilter(options: SelectOptions = {}): (action: number, b
 }
 
 function actionFilter(options: SelectOptions): (action: number, bytes: number) => boolean {
-  const mask = actionMask(options.action ?? "D");
-  const rw = options.rw ?? "read";
+  const mask = actionMask(options.action ?? DEFAULT_ANALYSIS_SETTINGS.action);
+  const rw = options.rw ?? DEFAULT_ANALYSIS_SETTINGS.rw;
   if (rw !== "read" && rw !== "write" && rw !== "any") {
     throw new TypeError(`select: rw must be "read", "write" or "any", got "${String(rw)}"`);
   }
@@ -77,7 +71,7 @@ function ofActions(a: number, mask: number): boolean {
  */
 export function select(options: SelectOptions = {}): OperatorFunction<EventBatch, EventBatch> {
   const keep = actionFilter(options);
-  const mask = actionMask(options.action ?? "D");
+  const mask = actionMask(options.action ?? DEFAULT_ANALYSIS_SETTINGS.action);
   const device = options.device ?? -1;
   const tally = options.tally;
   return (source) =>

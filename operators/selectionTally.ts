@@ -1,4 +1,5 @@
 import { ACTION_LETTERS, actionLetters, Cat } from "../model/actions.js";
+import type { AnalysisSettings } from "../model/analysisSettings.js";
 import type { EventBatch } from "../model/batch.js";
 
 /**
@@ -89,9 +90,7 @@ export function describeDevices(tally: SelectionTally): string {
 }
 
 /** What a run selected, in the user's words, for {@link whyNothingKept}. */
-export interface SelectionWords {
-  action: string;
-  rw: "read" | "write" | "any";
+export interface SelectionWords extends Pick<AnalysisSettings, "action" | "rw"> {
   /** The `--device` value as typed, when one was given. */
   device?: string;
   /** True when the events were restricted to a file's sectors. */

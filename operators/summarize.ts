@@ -1,10 +1,10 @@
 import { defer, map, type OperatorFunction } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
-import type { FileMap } from "./fileMap.js";
+import type { FileMap } from "../model/fileMap.js";
+import type { Summary } from "../model/summary.js";
 import { foldBatches } from "./foldBatches.js";
 import { SummaryAccumulator } from "./summaryAccumulator.js";
-import type { Summary } from "./summaryTypes.js";
 
 /** Options for {@link summarize}. */
 export interface SummarizeOptions {

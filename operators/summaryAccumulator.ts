@@ -1,13 +1,13 @@
 import { type EventBatch, GAP_CLASSES, NO_GAP } from "../model/batch.js";
-import { extentCount, type FileMap, fileSectorsOf } from "./fileMap.js";
+import { extentCount, type FileMap, fileSectorsOf } from "../model/fileMap.js";
+import { type GapCounts, type Summary, zeroGaps } from "../model/summary.js";
 import { SectorSet } from "./sectorSet.js";
-import { type GapCounts, type Summary, zeroGaps } from "./summaryTypes.js";
 
 /**
  * Running totals over analyzed batches (after select, sectorRange and
  * classifyGaps): events, bytes read, unique sectors (a {@link SectorSet} of
  * file sectors, or device sectors without extents) and gap class counts.
- * `summarize`, the live view and per-phase summaries share it.
+ * `summarize`, `runningSummary` (what the live view draws) and per-phase summaries share it.
  *
  * @example const acc = new SummaryAccumulator(fileMap); acc.add(batch); acc.summary();
  */

@@ -1,14 +1,4 @@
-/** Sums per time bucket, with the bucket width they were taken over. */
-export interface TimeBucketSums {
-  /** Buckets holding data: the first `used` of `columns` (the rest lie after the last event). */
-  readonly used: number;
-  readonly columns: number;
-  /** Width of one bucket, ns (a power-of-two multiple of 1 ms ÷ columns). */
-  readonly bucketNs: number;
-  /** One array per metric, `used` long: the metric's sum in each bucket. */
-  readonly sums: readonly Float64Array[];
-}
-
+import type { TimeBucketSums } from "../model/plotData.js";
 /** Default number of time buckets of throughput and coverage series. */
 export const DEFAULT_TIME_BUCKETS = 200;
 

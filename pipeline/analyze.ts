@@ -1,27 +1,19 @@
 import type { Observable, OperatorFunction } from "rxjs";
 import { firstValueFrom, identity, pipe } from "rxjs";
-import type { ActionSelection } from "../model/actions.js";
+import { type AnalysisSettings, analysisSettings } from "../model/analysisSettings.js";
 import type { EventBatch } from "../model/batch.js";
 import type { SkipCounter } from "../model/errors.js";
+import type { FileMap } from "../model/fileMap.js";
+import type { Summary } from "../model/summary.js";
 import { classifyGaps } from "../operators/classifyGaps.js";
-import type { FileMap } from "../operators/fileMap.js";
 import { sectorRange } from "../operators/sectorRange.js";
-import { type Direction, select } from "../operators/select.js";
+import { select } from "../operators/select.js";
 import type { SelectionTally } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
-import type { Summary } from "../operators/summaryTypes.js";
 
-/** What to analyze: the spec's selection, file range and gap thresholds. */
-export interface AnalyzeOptions {
+/** What to analyze: the spec's selection and gap thresholds (defaults: DEFAULT_ANALYSIS_SETTINGS) and file range. */
+export interface AnalyzeOptions extends Partial<AnalysisSettings> {
   fileMap?: FileMap;
-  /** @default "D" */
-  action?: ActionSelection;
-  /** @default "read" */
-  rw?: Direction;
-  /** @default 256 sectors */
-  small?: number;
-  /** @default 2048 sectors */
-  medium?: number;
   /** Only events of this device (major << 20 | minor). @default every device */
   device?: number;
   /** Where the selection counts what it saw (see SelectionTally). @default none */
@@ -37,18 +29,16 @@ export interface AnalyzeOptions {
  * @example fromTrace("x.bin").pipe(analyzeEvents({ fileMap, action: "D" }), summarize({ fileMap }))
  */
 export function analyzeEvents(options: AnalyzeOptions = {}): OperatorFunction<EventBatch, EventBatch> {
+  const { action, rw, small, medium } = analysisSettings(options);
   return pipe(
     select({
-      action: options.action ?? "D",
-      rw: options.rw ?? "read",
+      action,
+      rw,
       ...(options.device !== undefined ? { device: options.device } : {}),
       ...(options.tally ? { tally: options.tally } : {}),
     }),
     options.fileMap ? sectorRange(options.fileMap) : identity,
-    classifyGaps({
-      ...(options.small !== undefined ? { small: options.small } : {}),
-      ...(options.medium !== undefined ? { medium: options.medium } : {}),
-    }),
+    classifyGaps({ small, medium }),
   );
 }
 

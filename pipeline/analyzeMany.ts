@@ -2,30 +2,21 @@ import { promises as fsp } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { ActionSelection } from "../model/actions.js";
-import { InputError } from "../model/errors.js";
-import type { FileMap } from "../operators/fileMap.js";
-import type { Direction } from "../operators/select.js";
-import type { Summary } from "../operators/summaryTypes.js";
-import { formatBytes } from "../sinks/units.js";
+import type { AnalysisSettings } from "../model/analysisSettings.js";
+import type { FileMap } from "../model/fileMap.js";
+import type { Summary } from "../model/summary.js";
 import { detectFormat, type TraceFormat } from "../sources/detectFormat.js";
-import { openManyRunStore } from "./analyzeManyStore.js";
-import type { AnalyzeManyCliOptions } from "./commands/analyzeMany.js";
-import { deviceOfOption } from "./deviceOption.js";
-import { fileMapFromOptions } from "./fileMapFromOptions.js";
 
 /**
- * The main thread loads only this module (no RxJS, no decoders): the
- * analysis itself runs in `analyzeWorker.ts`, so start-up is paid once per
- * worker, not again on the main thread.
+ * analyze-many as a library: the worker pool and the input expansion (the
+ * command body, with its output, is `runAnalyzeMany.ts`). The main thread
+ * loads only these (no RxJS, no decoders): the analysis itself runs in
+ * `analyzeWorker.ts`, so start-up is paid once per worker, not again on the
+ * main thread.
  */
 
 /** What every run of an analyze-many batch is analyzed with (plain data: it is sent to workers). */
-export interface RunSettings {
-  action: ActionSelection;
-  rw: Direction;
-  small: number;
-  medium: number;
+export interface RunSettings extends AnalysisSettings {
   fileMap?: FileMap;
   format?: TraceFormat;
   lenient?: boolean;
@@ -193,94 +184,3 @@ export type WorkerReply =
   | { index: number; summary: Summary; note?: string }
   | { index: number; runs: DeviceRun[] }
   | { index: number; error: string };
-
-/**
- * The `blkrx analyze-many` command: expand the inputs, analyze them on
- * `--jobs` workers and print each outcome in input order as soon as it and
- * all before it are done (NDJSON with --json, else a table at the end).
- * Failed inputs print their error and make the exit code 1. With --db each
- * run is stored as it arrives (see {@link openManyRunStore}) and its JSON line has its `runId`.
- *
- * @example await runAnalyzeMany(["traces/"], { action: "D", rw: "read", small: 256, medium: 2048, json: true, jobs: 2 });
- */
-export async function runAnalyzeMany(inputs: string[], options: AnalyzeManyCliOptions): Promise<RunOutcome[]> {
-  const fileMap = await fileMapFromOptions(options);
-  const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
-  const settings: RunSettings = {
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
-    ...(fileMap ? { fileMap } : {}),
-    ...(options.format ? { format: options.format } : {}),
-    ...(options.lenient ? { lenient: true } : {}),
-    ...(device !== undefined && options.device !== undefined ? { device, deviceAsTyped: options.device } : {}),
-    ...(options.splitBy === "device" ? { splitByDevice: true } : {}),
-  };
-  const runs = await expandInputs(inputs);
-  if (runs.length === 0) throw new InputError(`${inputs.join(" ")}: no trace files found`);
-  const store = options.db !== undefined ? await openManyRunStore(options.db, settings) : undefined;
-  const outcomes: RunOutcome[] = [];
-  for await (const outcome of analyzeMany(runs, settings, options.jobs !== undefined ? { jobs: options.jobs } : {})) {
-    outcomes.push(outcome);
-    if ("error" in outcome) {
-      process.stderr.write(`blkrx: ${outcome.error}\n`);
-      process.exitCode = 1;
-    } else if (outcome.note !== undefined) process.stderr.write(`blkrx: ${outcome.input}: ${outcome.note}\n`);
-    const runId = "summary" in outcome ? await store?.add(outcome) : undefined;
-    if (options.json) {
-      const line =
-        "summary" in outcome
-          ? {
-              input: outcome.input,
-              ...(outcome.device !== undefined ? { device: outcome.device } : {}),
-              ...outcome.summary,
-              ...(runId !== undefined ? { runId } : {}),
-            }
-          : outcome;
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
-  }
-  if (store && options.db !== undefined) process.stderr.write(`blkrx: ${storedRuns(store.runIds, options.db)}\n`);
-  if (!options.json) process.stdout.write(await renderRuns(outcomes));
-  return outcomes;
-}
-
-/** "stored runs 4-6 in runs.duckdb" (ids of one batch are consecutive unless another process stored runs meanwhile). */
-function storedRuns(ids: readonly number[], db: string): string {
-  if (ids.length === 0) return `stored no runs in ${db} (every input failed)`;
-  if (ids.length === 1) return `stored run ${ids[0]} in ${db}`;
-  const first = ids[0] as number;
-  const last = ids[ids.length - 1] as number;
-  const consecutive = last - first === ids.length - 1;
-  return `stored ${ids.length} runs in ${db}: ${consecutive ? `${first}-${last}` : ids.join(", ")}`;
-}
-
-/** One table row per run: events, bytes read and unique (GiB/MiB), coverage, physical sequential and backward shares. */
-async function renderRuns(outcomes: readonly RunOutcome[]): Promise<string> {
-  const { default: Table } = await import("cli-table3");
-  const table = new Table({
-    head: ["input", "events", "read", "unique", "coverage %", "seq %", "backward %"],
-    style: { head: [], border: [] },
-  });
-  const pct = (n: number, of: number): string => (of > 0 ? ((100 * n) / of).toFixed(1) : "-");
-  for (const o of outcomes) {
-    if ("error" in o) {
-      table.push([o.input, { colSpan: 6, content: `error: ${o.error}` }]);
-      continue;
-    }
-    const s = o.summary;
-    const name = o.device !== undefined ? `${o.input} ${o.device}` : o.input;
-    const pairs = Math.max(s.events - 1, 0);
-    table.push([
-      name,
-      String(s.events),
-      formatBytes(s.readBytes),
-      formatBytes(s.uniqueBytes),
-      s.coverage === null ? "-" : (100 * s.coverage).toFixed(1),
-      pct(s.gaps.physical.sequential, pairs),
-      pct(s.gaps.physical.backward, pairs),
-    ]);
-  }
-  return `${table.toString()}\n`;
-}

@@ -1,5 +1,5 @@
-import type { FileMap } from "../operators/fileMap.js";
-import type { Summary } from "../operators/summaryTypes.js";
+import type { FileMap } from "../model/fileMap.js";
+import type { Summary } from "../model/summary.js";
 import type { RunSettings } from "./analyzeMany.js";
 
 /** One analyzed input (or one device of it) as `analyze-many` stores it. */

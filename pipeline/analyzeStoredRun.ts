@@ -1,8 +1,7 @@
 import { firstValueFrom, forkJoin, share } from "rxjs";
 import { InputError } from "../model/errors.js";
-import type { Direction } from "../operators/select.js";
+import type { Summary } from "../model/summary.js";
 import { summarize } from "../operators/summarize.js";
-import type { Summary } from "../operators/summaryTypes.js";
 import { analyzeEvents } from "./analyze.js";
 import type { AnalyzeCliOptions } from "./commands/analyze.js";
 import { latencyOf, printSummary } from "./runAnalyze.js";
@@ -15,7 +14,7 @@ import { type StoredRun, storedEvents, withStoredRun } from "./storedRun.js";
  * is stored: the store is opened read-only. `--latency` needs the run's raw
  * events (run, live, or analyze --raw).
  *
- * @example await analyzeStoredRun(3, { db: "blkrx.duckdb", json: true, action: "D", rw: "read", small: 256, medium: 2048 });
+ * @example await analyzeStoredRun(3, { ...DEFAULT_ANALYSIS_SETTINGS, db: "blkrx.duckdb", json: true });
  */
 export async function analyzeStoredRun(id: number, options: AnalyzeCliOptions): Promise<Summary> {
   const db = options.db === false ? "./blkrx.duckdb" : options.db;
@@ -48,10 +47,7 @@ export async function analyzeStoredRun(id: number, options: AnalyzeCliOptions): 
 /** The analysis options a run was stored with. */
 function storedAnalysis(run: StoredRun) {
   return {
-    action: String(run.params.action),
-    rw: String(run.params.rw) as Direction,
-    small: Number(run.params.small),
-    medium: Number(run.params.medium),
+    ...run.settings,
     ...(run.fileMap ? { fileMap: run.fileMap } : {}),
   };
 }

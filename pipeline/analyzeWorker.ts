@@ -1,12 +1,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { firstValueFrom, groupBy, map, mergeMap, type Observable, toArray } from "rxjs";
+import { analysisSettings } from "../model/analysisSettings.js";
 import { type EventBatch, takeRows } from "../model/batch.js";
 import { deviceLabel } from "../model/datasetDevice.js";
 import { newSkipCounter } from "../model/errors.js";
+import type { Summary } from "../model/summary.js";
 import { selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
-import type { Summary } from "../operators/summaryTypes.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { analyzeEvents } from "./analyze.js";
 import type { DeviceRun, RunSettings, WorkerReply } from "./analyzeMany.js";
@@ -19,7 +20,7 @@ import { requireOneDevice } from "./deviceOption.js";
  * each worker of `analyzeMany` runs. `note` hears why nothing was kept,
  * when nothing was.
  *
- * @example const summary = await analyzeInput("trace.bin", { action: "D", rw: "read", small: 256, medium: 2048 });
+ * @example const summary = await analyzeInput("trace.bin", DEFAULT_ANALYSIS_SETTINGS);
  */
 export async function analyzeInput(
   input: string,
@@ -87,13 +88,10 @@ function summarizeRun(
   skips: ReturnType<typeof newSkipCounter> | undefined,
   tally?: SelectionTally,
 ): Observable<Summary> {
-  const { fileMap, action, rw, small, medium, device } = settings;
+  const { fileMap, device } = settings;
   return source.pipe(
     analyzeEvents({
-      action,
-      rw,
-      small,
-      medium,
+      ...analysisSettings(settings),
       ...(tally ? { tally } : {}),
       ...(fileMap ? { fileMap } : {}),
       ...(device !== undefined ? { device } : {}),

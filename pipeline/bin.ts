@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { prestartWriterThread, releaseWriterThread } from "../sinks/duckdb/writerThread.js";
 
-// Before the CLI loads: DuckDB then boots on the second core meanwhile (see prestartWriterThread).
-prestartWriterThread(process.argv.slice(2));
+// Before the CLI loads, DuckDB boots on the second core meanwhile (see prestartWriterThread), for `analyze`
+// storing its run only: not `analyze --run` (it stores nothing), nor `run` or `live`, where loading DuckDB as a
+// traced workload starts disturbs the measure.
+const args = process.argv.slice(2);
+if (args[0] === "analyze" && !args.includes("--no-db") && !args.includes("--run")) prestartWriterThread();
 const { main } = await import("./cli.js");
 
 // `blkrx cat big.bin | head` closes the pipe early: that is the reader's choice, not an error.

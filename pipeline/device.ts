@@ -1,8 +1,8 @@
 import { existsSync, promises as fsp, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { InputError } from "../model/errors.js";
-import { extentsOf } from "../operators/extentsOf.js";
-import type { FileMap } from "../operators/fileMap.js";
+import type { FileMap } from "../model/fileMap.js";
+import { extentsOf } from "../sources/extentsOf.js";
 
 /** The block device to trace for a file, and where its partition starts. */
 export interface TraceTarget {

@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { InputError } from "../model/errors.js";
-import { extentsOf } from "../operators/extentsOf.js";
-import { type FileMap, parseFilefrag } from "../operators/fileMap.js";
+import { type FileMap, parseFilefrag } from "../model/fileMap.js";
+import { extentsOf } from "../sources/extentsOf.js";
 
 /** The file-range options shared by analyze, latency and live. */
 export interface FileRangeOptions {

@@ -1,5 +1,5 @@
+import { type FileMap, fileSectorsOf } from "../model/fileMap.js";
 import type { GgufLayout } from "../model/ggufLayout.js";
-import { type FileMap, fileSectorsOf } from "../operators/fileMap.js";
 
 /**
  * Where the `(end)` region of `--gguf` stops: the file's last sector (from

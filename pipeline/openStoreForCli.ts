@@ -1,6 +1,6 @@
 import type { EventBatch } from "../model/batch.js";
-import type { RequestBatch } from "../operators/requestLifecycle.js";
-import type { Summary } from "../operators/summaryTypes.js";
+import type { RequestBatch } from "../model/requests.js";
+import type { Summary } from "../model/summary.js";
 import type { RunExtras, RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
 
 /**

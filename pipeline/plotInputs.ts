@@ -1,8 +1,8 @@
 import { connect, firstValueFrom, forkJoin, identity, type Observable, of, tap } from "rxjs";
 import type { EventBatch } from "../model/batch.js";
+import { deviceRuns, type FileMap } from "../model/fileMap.js";
 import type { GgufLayout } from "../model/ggufLayout.js";
 import { type AccessGridOptions, accessGrid } from "../operators/accessGrid.js";
-import { deviceRuns, type FileMap } from "../operators/fileMap.js";
 import { latencySeries } from "../operators/latencySeries.js";
 import { latencySummary } from "../operators/latencySummary.js";
 import { LayerTimeGrid } from "../operators/layerTimeGrid.js";

@@ -1,15 +1,19 @@
 import { firstValueFrom, forkJoin, type Observable, type OperatorFunction, pipe, share, tap } from "rxjs";
+import { analysisSettings } from "../model/analysisSettings.js";
 import type { EventBatch } from "../model/batch.js";
 import { newSkipCounter } from "../model/errors.js";
-import type { FileMap } from "../operators/fileMap.js";
-import { type LatencyGrouping, type LatencyReport, latencySummary } from "../operators/latencySummary.js";
-import { type RequestBatch, requestLifecycle } from "../operators/requestLifecycle.js";
+import type { FileMap } from "../model/fileMap.js";
+import type { LatencyGrouping, LatencyReport } from "../model/latency.js";
+import type { RequestBatch } from "../model/requests.js";
+import type { Summary } from "../model/summary.js";
+import type { TensorAttribution } from "../model/tensorAttribution.js";
+import { latencySummary } from "../operators/latencySummary.js";
+import { requestLifecycle } from "../operators/requestLifecycle.js";
 import { sectorRange } from "../operators/sectorRange.js";
 import { onDevice, rowsOnDevice, selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { summarize } from "../operators/summarize.js";
-import type { Summary } from "../operators/summaryTypes.js";
-import { type TensorAttribution, TensorAttributionAccumulator } from "../operators/tensorAttribution.js";
+import { TensorAttributionAccumulator } from "../operators/tensorAttribution.js";
 import { progressFor } from "../sinks/progress.js";
 import { fromTrace } from "../sources/fromTrace.js";
 import { readGgufLayout } from "../sources/ggufHeader.js";
@@ -25,7 +29,7 @@ import { type CliStore, openStoreForCli } from "./openStoreForCli.js";
  * The `blkrx analyze` command: replay, analyze, store, print. With --json
  * stdout holds exactly the summary object; notes go to stderr.
  *
- * @example await runAnalyze(["x.bin"], { action: "D", rw: "read", small: 256, medium: 2048, db: false, json: true }, false);
+ * @example await runAnalyze(["x.bin"], { ...DEFAULT_ANALYSIS_SETTINGS, db: false, json: true }, false);
  */
 export async function runAnalyze(
   inputs: string[],
@@ -50,10 +54,7 @@ export async function runAnalyze(
   };
   const tally = new SelectionTally();
   const analysis = {
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
+    ...analysisSettings(options),
     tally,
     ...(fileMap ? { fileMap } : {}),
     ...(device !== undefined ? { device } : {}),
@@ -64,10 +65,7 @@ export async function runAnalyze(
     ...(options.label !== undefined ? { label: options.label } : { label: inputs.join(" ") }),
     ...(fileMap ? { fileMap } : {}),
     ...(fileMap?.path ? { filePath: fileMap.path } : {}),
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
+    ...analysisSettings(options),
     ...(options.device !== undefined ? { device: options.device } : {}),
   });
   let summary: Summary & Partial<TensorAttribution>;

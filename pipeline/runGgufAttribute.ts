@@ -1,5 +1,5 @@
-import type { Summary } from "../operators/summaryTypes.js";
-import type { TensorAttribution } from "../operators/tensorAttribution.js";
+import type { Summary } from "../model/summary.js";
+import type { TensorAttribution } from "../model/tensorAttribution.js";
 import type { GgufAttributeCliOptions } from "./commands/gguf.js";
 import { runAnalyze } from "./runAnalyze.js";
 
@@ -8,7 +8,7 @@ import { runAnalyze } from "./runAnalyze.js";
  * `blkrx analyze INPUT... --gguf M.gguf --no-db` (one code path): the analyze
  * summary plus spec v2's `tensors` and `backward`.
  *
- * @example await runGgufAttribute(["trace.bin"], { model: "m.gguf", action: "D", rw: "read", small: 256, medium: 2048, top: 10, json: true });
+ * @example await runGgufAttribute(["trace.bin"], { ...DEFAULT_ANALYSIS_SETTINGS, model: "m.gguf", top: 10, json: true });
  */
 export async function runGgufAttribute(
   inputs: string[],

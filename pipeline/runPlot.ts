@@ -1,8 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import { EMPTY } from "rxjs";
+import { type AnalysisSettings, analysisSettings } from "../model/analysisSettings.js";
 import { newSkipCounter, type SkipCounter } from "../model/errors.js";
+import type { FileMap } from "../model/fileMap.js";
 import type { GgufLayout } from "../model/ggufLayout.js";
-import type { FileMap } from "../operators/fileMap.js";
 import { selectionFilter } from "../operators/select.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../operators/selectionTally.js";
 import { renderAccessPlot } from "../sinks/accessPlot.js";
@@ -28,7 +29,7 @@ const SINGLE_FILE = /\.(svg|png)$/i;
  * of each `--run`) and write every asked plot into the `--out` directory;
  * with one `--only` plot and `--out FILE.svg|.png|-`, write just that file.
  *
- * @example await runPlot(["x.bin"], { out: "plots", format: ["png"], columns: 600, rows: 300, action: "D", rw: "read", small: 256, medium: 2048, db: "blkrx.duckdb" });
+ * @example await runPlot(["x.bin"], { ...DEFAULT_ANALYSIS_SETTINGS, out: "plots", format: ["png"], columns: 600, rows: 300, db: "blkrx.duckdb" });
  */
 export async function runPlot(inputs: string[], options: PlotCliOptions): Promise<void> {
   const formats = splitFormats(options.format);
@@ -59,10 +60,7 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
         const run = await loadStoredRun(store, id);
         const title = options.title ?? String(run.params.label ?? `run ${id}`);
         const analysis = {
-          action: String(run.params.action),
-          rw: run.params.rw as "read" | "write" | "any",
-          small: Number(run.params.small),
-          medium: Number(run.params.medium),
+          ...run.settings,
           ...(run.fileMap ? { fileMap: run.fileMap } : {}),
           ...ggufOf(run.fileMap),
         };
@@ -84,10 +82,7 @@ export async function runPlot(inputs: string[], options: PlotCliOptions): Promis
     const device = options.device !== undefined ? deviceOfOption(options.device) : undefined;
     const tally = new SelectionTally();
     const analysis = {
-      action: options.action,
-      rw: options.rw,
-      small: options.small,
-      medium: options.medium,
+      ...analysisSettings(options),
       tally,
       ...(fileMap ? { fileMap } : {}),
       ...(device !== undefined ? { device } : {}),
@@ -147,11 +142,7 @@ interface PlotData {
   events: number;
 }
 
-interface Analysis {
-  action: string;
-  rw: "read" | "write" | "any";
-  small: number;
-  medium: number;
+interface Analysis extends AnalysisSettings {
   fileMap?: FileMap;
   device?: number;
   tally?: SelectionTally;

@@ -61,10 +61,7 @@ export async function runReport(options: ReportCliOptions): Promise<void> {
     for (const run of runs) {
       const inputs = await plotInputsOf({
         title: String(run.params.label ?? `run ${run.runId}`),
-        action: String(run.params.action),
-        rw: run.params.rw as "read" | "write" | "any",
-        small: Number(run.params.small),
-        medium: Number(run.params.medium),
+        ...run.settings,
         ...(run.fileMap ? { fileMap: run.fileMap } : {}),
         kept: () => storedEvents(store, run),
         all: run.hasRaw

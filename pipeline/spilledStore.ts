@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../model/batch.js";
 import { InputError } from "../model/errors.js";
-import type { RequestBatch } from "../operators/requestLifecycle.js";
+import type { RequestBatch } from "../model/requests.js";
 import type { RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
 import type { StoredEventColumns } from "../sinks/duckdb/storedColumns.js";
 import { SpillWriter } from "../sinks/spillFile.js";

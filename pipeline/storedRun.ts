@@ -1,7 +1,8 @@
 import { Observable } from "rxjs";
 import { actionCode, categoryOf } from "../model/actions.js";
+import type { AnalysisSettings, Direction } from "../model/analysisSettings.js";
 import { allocColumns, type EventBatch, type PayloadColumns, sealBatch } from "../model/batch.js";
-import type { FileMap } from "../operators/fileMap.js";
+import type { FileMap } from "../model/fileMap.js";
 import { type Store, withStore } from "../sinks/duckdb/openStore.js";
 import { query, rowObjects } from "../sinks/duckdb/queries.js";
 
@@ -10,6 +11,8 @@ export interface StoredRun {
   readonly runId: number;
   /** Every column of the run's `runs` row (the run parameters). */
   readonly params: Record<string, unknown>;
+  /** The analysis settings the run was made with (from `params`). */
+  readonly settings: AnalysisSettings;
   readonly fileMap?: FileMap;
   /** Phase starts (ns), from the stored events' phase column; empty when the run was not split. */
   readonly phaseStarts: readonly number[];
@@ -61,6 +64,12 @@ export async function loadStoredRun(store: Store, runId: number): Promise<Stored
   return {
     runId,
     params,
+    settings: {
+      action: String(params.action),
+      rw: params.rw as Direction,
+      small: Number(params.small),
+      medium: Number(params.medium),
+    },
     ...(fileMap ? { fileMap } : {}),
     phaseStarts: phases.length > 1 ? phases.slice(1) : [],
     hasRaw: Number(raw.rows[0]?.[0]) > 0,

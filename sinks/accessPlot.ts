@@ -1,4 +1,4 @@
-import type { AccessGrid } from "../operators/accessGrid.js";
+import type { AccessGrid } from "../model/plotData.js";
 
 /** Options for {@link renderAccessPlot}. */
 export interface AccessPlotOptions {

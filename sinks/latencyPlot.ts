@@ -1,5 +1,5 @@
-import type { LatencyReport } from "../operators/latencySummary.js";
-import { LATENCY_INTERVALS } from "../operators/requestLifecycle.js";
+import type { LatencyReport } from "../model/latency.js";
+import { LATENCY_INTERVALS } from "../model/latency.js";
 
 /**
  * Render the overall latency histograms of a report as one SVG: a panel per

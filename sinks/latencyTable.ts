@@ -1,5 +1,5 @@
-import type { IntervalStats, LatencyGroup, LatencyReport } from "../operators/latencySummary.js";
-import { LATENCY_INTERVALS } from "../operators/requestLifecycle.js";
+import type { IntervalStats, LatencyGroup, LatencyReport } from "../model/latency.js";
+import { LATENCY_INTERVALS } from "../model/latency.js";
 import { newTable } from "./textTable.js";
 
 /**

@@ -1,14 +1,10 @@
 import { type MonoTypeOperatorFunction, Observable } from "rxjs";
-import { type EventBatch, GAP_CLASSES } from "../model/batch.js";
-import type { FileMap } from "../operators/fileMap.js";
-import { SummaryAccumulator } from "../operators/summaryAccumulator.js";
-import type { Summary } from "../operators/summaryTypes.js";
+import { GAP_CLASSES } from "../model/batch.js";
+import type { Summary } from "../model/summary.js";
 import { formatMiB } from "./units.js";
 
 /** Options for {@link liveView}. */
 export interface LiveViewOptions {
-  /** The file map the batches were clipped to (gives coverage). */
-  fileMap?: FileMap;
   /** Redraw period in ms. @default 250 on a terminal, 1000 otherwise */
   intervalMs?: number;
   /** Where the view is drawn. @default process.stderr */
@@ -66,38 +62,36 @@ export function renderLiveLine(
 }
 
 /**
- * A console live view over analyzed batches (after classifyGaps): passes the
- * batches through unchanged, folds them into a running summary and redraws
- * one status line, as wide as the terminal at most, in place on stderr at a
- * fixed rate. Not drawn when stderr is not a terminal (a log would fill with
- * redraws) unless `always` (then one line per period). The last state is drawn once more when the
- * source ends or is unsubscribed (on an error only when events were seen, so
- * a start-up failure prints just its one sentence).
+ * A console live view of running summaries (what `runningSummary` emits):
+ * passes them through unchanged and redraws one status line from the latest,
+ * as wide as the terminal at most, in place on stderr at a fixed rate. Not
+ * drawn when stderr is not a terminal (a log would fill with redraws) unless
+ * `always` (then one line per period). The last state is drawn once more
+ * when the source ends or is unsubscribed (on an error only when events were
+ * seen, so a start-up failure prints just its one sentence).
  *
- * @example liveTrace({ device }).pipe(analyzeEvents({ fileMap }), liveView({ fileMap }), summarize({ fileMap }))
+ * @example analyzed.pipe(runningSummary({ fileMap }), liveView()).subscribe()
  */
-export function liveView(options: LiveViewOptions = {}): MonoTypeOperatorFunction<EventBatch> {
+export function liveView(options: LiveViewOptions = {}): MonoTypeOperatorFunction<Summary> {
   return (source) =>
-    new Observable<EventBatch>((subscriber) => {
+    new Observable<Summary>((subscriber) => {
       const out = options.out ?? process.stderr;
       const tty = out.isTTY === true;
       if (!tty && !options.always) return source.subscribe(subscriber);
-      const acc = new SummaryAccumulator(options.fileMap);
+      let latest: Summary | undefined;
       const started = Date.now();
       let lastEvents = 0;
       let lastAt = started;
       let rate = 0;
       const draw = (final: boolean): void => {
+        if (!latest) return;
         const now = Date.now();
-        if (now > lastAt) rate = ((acc.events - lastEvents) * 1000) / (now - lastAt);
-        lastEvents = acc.events;
+        if (now > lastAt) rate = ((latest.events - lastEvents) * 1000) / (now - lastAt);
+        lastEvents = latest.events;
         lastAt = now;
         // One column short of the width: a line that fills the last column wraps on some terminals.
         const width = tty ? (out.columns ?? DEFAULT_COLUMNS) - 1 : Number.POSITIVE_INFINITY;
-        const line = renderLiveLine(acc.summary(), (now - started) / 1000, rate, {
-          dropped: options.dropped?.(),
-          width,
-        });
+        const line = renderLiveLine(latest, (now - started) / 1000, rate, { dropped: options.dropped?.(), width });
         out.write(tty ? `\r\x1b[2K${line}${final ? "\n" : ""}` : `${line}\n`);
       };
       const timer = setInterval(() => draw(false), options.intervalMs ?? (tty ? 250 : 1000));
@@ -110,12 +104,12 @@ export function liveView(options: LiveViewOptions = {}): MonoTypeOperatorFunctio
         else if (tty) out.write("\r\x1b[2K");
       };
       const sub = source.subscribe({
-        next: (batch) => {
-          acc.add(batch);
-          subscriber.next(batch);
+        next: (summary) => {
+          latest = summary;
+          subscriber.next(summary);
         },
         error: (error: unknown) => {
-          finish(acc.events > 0);
+          finish((latest?.events ?? 0) > 0);
           subscriber.error(error);
         },
         complete: () => {

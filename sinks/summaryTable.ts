@@ -1,5 +1,5 @@
 import { GAP_CLASSES } from "../model/batch.js";
-import type { Summary } from "../operators/summaryTypes.js";
+import type { Summary } from "../model/summary.js";
 import { newTable } from "./textTable.js";
 import { formatBytes } from "./units.js";
 

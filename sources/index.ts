@@ -6,6 +6,7 @@ export * from "./datasetDecoder.js";
 export * from "./decoder.js";
 export * from "./decoderFor.js";
 export * from "./detectFormat.js";
+export * from "./extentsOf.js";
 export * from "./fromTrace.js";
 export * from "./ftraceTextDecoder.js";
 export * from "./ggufHeader.js";

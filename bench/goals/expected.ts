@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { contractOf } from "../../operators/summaryTypes.js";
+import { contractOf } from "../../model/summary.js";
 import { FIXTURES } from "../inputs.js";
 
 /** The contract keys of a summary, serialized for comparison. */

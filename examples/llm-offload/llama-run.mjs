@@ -7,6 +7,7 @@
 //   node llama-run.mjs --model M.gguf --stats out.json [--tokens 10] [--threads 2] [--context 512] [--no-mmap]
 import { realpathSync, statSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { memoryBreakdown } from "./breakdown.mjs";
 import { parseLlamaLog } from "./llamaLog.mjs";
 import { LOADED_MARKER } from "./marker.mjs";
 import { startMemorySampler } from "./memorySampler.mjs";
@@ -45,8 +46,11 @@ const llama = await getLlama({
     for (const line of message.split("\n")) if (line.trim() !== "") logLines.push(line);
   },
 });
+sampler.mark("runtime"); // node with llama.cpp's libraries, before the model: the breakdown's first part
 const model = await llama.loadModel({ modelPath, useMmap, gpuLayers: 0, ignoreMemorySafetyChecks: true });
+sampler.mark("model");
 const context = await model.createContext({ contextSize, threads, ignoreMemorySafetyChecks: true });
+sampler.mark("context");
 const loadSeconds = (performance.now() - t0) / 1000;
 process.stdout.write(`${LOADED_MARKER} in ${loadSeconds.toFixed(3)} s\n`);
 
@@ -61,6 +65,7 @@ for await (const _token of sequence.evaluate(model.tokenize(values.prompt), { te
 const generateSeconds = (performance.now() - t1) / 1000;
 process.stdout.write(`generated ${generated} tokens in ${generateSeconds.toFixed(3)} s\n`);
 const memory = sampler.stop();
+const llamaBuffers = parseLlamaLog(logLines);
 
 const stats = {
   model: modelPath,
@@ -76,8 +81,14 @@ const stats = {
   nEmbd: model.fileInfo.metadata?.llama?.embedding_length ?? null,
   nHead: model.fileInfo.metadata?.llama?.attention?.head_count ?? null,
   nHeadKv: model.fileInfo.metadata?.llama?.attention?.head_count_kv ?? null,
-  llama: parseLlamaLog(logLines),
+  llama: llamaBuffers,
   memory,
+  breakdown: memoryBreakdown({
+    atPeak: memory.atPeakRss,
+    runtime: memory.marks.runtime,
+    llama: llamaBuffers,
+    marks: memory.marks,
+  }),
   logLines: logLines.filter((l) => /buffer size|llama_kv_cache: size|load_mode|n_ctx /.test(l)),
 };
 writeFileSync(values.stats, `${JSON.stringify(stats, null, 2)}\n`);

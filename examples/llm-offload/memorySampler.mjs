@@ -1,12 +1,19 @@
 // Memory of this process sampled on a timer: RSS of the model's mapping (file-backed pages of the GGUF file, from
 // /proc/self/smaps), anonymous and total RSS (smaps_rollup), and when the process is in a memory cgroup other than
 // the root, that cgroup's memory.stat (v1: rss, cache, mapped_file, workingset_refault...; v2: anon, file...).
+// At the sample with the highest RSS it also keeps what the memory breakdown needs, measured at that moment: each
+// large anonymous mapping (size, resident bytes), the JS heap's resident size and the cgroup's memory.stat.
 import { existsSync, readFileSync } from "node:fs";
+import { getHeapStatistics } from "node:v8";
+
+/** Anonymous mappings at least this large are kept at the peak (llama.cpp's buffers are matched to them by size). */
+const LARGE_ANON_BYTES = 2 ** 20;
 
 /**
- * Start sampling every `intervalMs`; stop() takes a last sample and returns peaks and the series.
+ * Start sampling every `intervalMs`; mark(name) keeps the current sample under a name (e.g. "runtime" once llama.cpp's
+ * libraries are loaded); stop() takes a last sample and returns peaks, marks and the series.
  *
- * @example const s = startMemorySampler("/mnt/m.gguf", 100); ...; const memory = s.stop(); memory.peakFileMappedBytes
+ * @example const s = startMemorySampler("/mnt/m.gguf", 100); ...; s.mark("runtime"); ...; const memory = s.stop(); memory.atPeakRss.file
  */
 export function startMemorySampler(modelPath, intervalMs) {
   const statPath = cgroupStatPath();
@@ -14,23 +21,26 @@ export function startMemorySampler(modelPath, intervalMs) {
   const series = [];
   const peak = { rss: 0, anon: 0, file: 0, at: null };
   const cgroupPeak = {};
+  const marks = {};
   let baseline = null;
   const sample = () => {
-    const s = { t: (performance.now() - t0) / 1000, ...processMemory(modelPath) };
+    const { anonVmas, ...s } = { t: (performance.now() - t0) / 1000, ...processMemory(modelPath) };
     baseline ??= s; // before llama.cpp is loaded: the runtime's own memory
     series.push([round3(s.t), s.file, s.anon, s.rss]);
-    if (s.rss > peak.rss) peak.at = s;
+    const stat = statPath ? readStat(statPath) : null;
+    if (s.rss > peak.rss) peak.at = { ...s, anonVmas, cgroup: stat };
     peak.rss = Math.max(peak.rss, s.rss);
     peak.anon = Math.max(peak.anon, s.anon);
     peak.file = Math.max(peak.file, s.file);
-    if (statPath) {
-      for (const [key, value] of Object.entries(readStat(statPath)))
-        cgroupPeak[key] = Math.max(cgroupPeak[key] ?? 0, value);
-    }
+    if (stat) for (const [key, value] of Object.entries(stat)) cgroupPeak[key] = Math.max(cgroupPeak[key] ?? 0, value);
+    return s;
   };
   sample();
   const timer = setInterval(sample, intervalMs);
   return {
+    mark(name) {
+      marks[name] = sample();
+    },
     stop() {
       clearInterval(timer);
       sample();
@@ -43,6 +53,7 @@ export function startMemorySampler(modelPath, intervalMs) {
         peakFileMappedBytes: peak.file,
         atPeakRss: peak.at,
         baseline,
+        marks,
         cgroup: statPath ? { statPath, peak: cgroupPeak, last, maxUsageBytes: maxUsage(statPath) } : null,
         series: { columns: ["seconds", "fileMappedBytes", "anonBytes", "rssBytes"], rows: series },
       };
@@ -50,13 +61,29 @@ export function startMemorySampler(modelPath, intervalMs) {
   };
 }
 
-/** File-backed RSS of the model's mappings, anonymous RSS and total RSS of this process, in bytes. */
+/**
+ * This process's memory in bytes: file-backed RSS of the model's mappings (file), of every other file (otherFile:
+ * node, shared libraries), anonymous and total RSS (smaps_rollup), the JS heap's resident bytes (jsHeap), and the
+ * large anonymous mappings with their size and resident bytes.
+ */
 function processMemory(modelPath) {
   let file = 0;
-  let inModel = false;
+  let otherFile = 0;
+  const anonVmas = [];
+  let current = null;
   for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) inModel = line.endsWith(` ${modelPath}`);
-    else if (inModel && line.startsWith("Rss:")) file += kb(line);
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+    if (head) {
+      const [, start, end, perms, inode, name] = head;
+      const kind = name === modelPath ? "model" : inode !== "0" ? "file" : "anon";
+      current = { kind, size: Number.parseInt(end, 16) - Number.parseInt(start, 16), rss: 0 };
+      // Writable private anonymous mappings only: reserved guard regions (---p) are no one's buffer.
+      if (kind === "anon" && perms.startsWith("rw") && current.size >= LARGE_ANON_BYTES) anonVmas.push(current);
+    } else if (current && line.startsWith("Rss:")) {
+      current.rss = kb(line);
+      if (current.kind === "model") file += current.rss;
+      else if (current.kind === "file") otherFile += current.rss;
+    }
   }
   let anon = 0;
   let rss = 0;
@@ -64,7 +91,16 @@ function processMemory(modelPath) {
     if (line.startsWith("Anonymous:")) anon = kb(line);
     else if (line.startsWith("Rss:")) rss = kb(line);
   }
-  return { file, anon, rss };
+  // node's JavaScript heap, resident part (node-llama-cpp reads the GGUF's metadata, vocabulary included, in JS).
+  const jsHeap = getHeapStatistics().total_physical_size;
+  return {
+    file,
+    otherFile,
+    anon,
+    rss,
+    jsHeap,
+    anonVmas: anonVmas.map(({ size, rss: resident }) => ({ size, rss: resident })),
+  };
 }
 
 function kb(line) {

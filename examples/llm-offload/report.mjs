@@ -1,5 +1,7 @@
 // report.md from the store: every table is a query over study_runs joined with blkrx run's runs/raw_events.
 import { writeFileSync } from "node:fs";
+import { LLAMA_LAYER_EVAL_ORDER } from "../../dist/model/ggufLayout.js";
+import { memoryBreakdown } from "./breakdown.mjs";
 import { query, withStudyStore } from "./store.mjs";
 
 const MIB = 2 ** 20;
@@ -75,6 +77,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
         "mechanism",
         "memory",
         "limit / lock",
+        "MemAvailable at start",
         "threads",
         "tokens",
         "mmap",
@@ -90,7 +93,8 @@ function render({ rows, lines, wallSeconds, command, id }) {
         `${r.memory_factor}×`,
         r.mechanism === "cgroup"
           ? `limit ${mib(r.limit_bytes)}`
-          : `lock ${mib(r.lock_bytes)} (avail ${mib(r.available_before_lock)})`,
+          : `lock ${mib(r.lock_bytes)} in parent ${mib(r.parent_limit_bytes)}`,
+        mib(r.available_before_run),
         r.threads,
         r.tokens,
         r.mmap ? "mmap" : "no-mmap",
@@ -100,7 +104,7 @@ function render({ rows, lines, wallSeconds, command, id }) {
   );
   out.push(
     "",
-    "Memory targets are `factor × model bytes + the runner's anonymous memory` (one untraced calibration run without a limit), so the factor is the share of the model's pages that fit. `--lock` locks MemAvailable − target − a floor (`--floor`, default 4 GiB; this machine is shared), so target + floor stays free; the table shows the lock and the MemAvailable it was computed from.",
+    "Memory targets are `factor × model bytes + the runner's anonymous memory` (one untraced calibration run without a limit), so the factor is the share of the model's pages that fit. cgroup: blkrx run's `--mem-limit` is the target. lock (the safe variant on a shared machine): blkrx run's `--lock` helper locks the stated bytes inside a parent cgroup limited to target + lock that also holds the workload, so the workload is left the target and nothing outside the parent is squeezed; reclaim is then the parent's (per-cgroup), not the machine's global reclaim. Every run waits until MemAvailable leaves the floor (`--floor`, default 4 GiB) beside its limit; the table shows MemAvailable at its start.",
     "",
   );
   out.push("## Time, reads, coverage", "");
@@ -172,120 +176,192 @@ function render({ rows, lines, wallSeconds, command, id }) {
       }),
     ),
   );
-  out.push("", "## Memory accounting (peaks sampled every 100 ms; llama.cpp's own buffer sizes from its log)", "");
+  out.push(
+    "",
+    "## Memory accounting at the peak (sampled every 100 ms; llama.cpp's own buffer sizes from its log)",
+    "",
+  );
   out.push(
     table(
       [
         "run",
         "varied",
-        "mapped buf",
-        "repack",
-        "CPU copy",
+        "peak RSS",
+        "runtime",
+        "model pages",
+        "JS heap +",
+        "llama.cpp buffers, resident/reported",
         "KV (log)",
         "KV (formula)",
-        "compute",
-        "peak RSS",
-        "file-mapped @peak",
-        "anon @peak",
-        "baseline RSS",
         "breakdown",
         "breakdown / peak",
-        "cg max usage",
-        "cg cache peak",
+        "cgroup max usage",
+        "cg rss @peak",
+        "cg cache @peak",
         "cg refaults",
         "maj faults",
       ],
       rows.map((r) => {
-        const b = breakdown(r);
+        const b = breakdownOf(r);
+        const p = b ? Object.fromEntries(b.parts.map((x) => [x.part, x.bytes])) : undefined;
         return [
           r.run_id ?? "-",
           varied(r),
-          mib(r.mapped_buffer),
-          mib(r.repack_buffer),
-          mib(r.model_cpu_buffer),
+          mib(r.rss_at_peak),
+          mib(p?.["runtime before the model"]),
+          mib(p?.["model pages (mapping)"]),
+          mib(p?.["JS heap growth"]),
+          b ? buffersCell(b) : "-",
           mib(r.kv_bytes),
           mib(r.kv_formula_bytes),
-          mib(r.compute_buffer),
-          mib(r.rss_at_peak),
-          mib(r.file_mapped_at_peak),
-          mib(r.anon_at_peak),
-          mib(b?.baseline),
           mib(b?.sum),
-          b ? `${((100 * b.sum) / r.rss_at_peak).toFixed(1)} %` : "-",
-          ...(r.mechanism === "cgroup"
-            ? [mib(r.cg_max_usage), mib(r.cg_cache_peak), r.cg_workingset_refault ?? "-", r.cg_pgmajfault ?? "-"]
-            : ["(no own cgroup)", "-", "-", "-"]),
+          b?.ratio != null ? `${(100 * b.ratio).toFixed(1)} %` : "-",
+          mib(r.mechanism === "lock" ? r.parent_max_usage : r.cg_max_usage),
+          mib(r.cg_rss_at_peak),
+          mib(r.cg_cache_at_peak),
+          r.cg_workingset_refault ?? "-",
+          r.cg_pgmajfault ?? "-",
         ];
       }),
     ),
   );
   out.push(
     "",
-    "breakdown = model pages resident in the mapping at peak (file-mapped) + CPU_REPACK + the --no-mmap CPU copy + KV + compute + output buffers + the runner's RSS before llama.cpp was loaded (baseline).",
+    "All columns in MiB. The breakdown is what was measured at the peak RSS sample (`breakdown.mjs`): the runtime (node with llama.cpp's libraries loaded, before the model: its RSS then) + the model's pages resident in its mapping (smaps Rss) + the growth of node's JS heap (node-llama-cpp reads the GGUF metadata in JavaScript) + each buffer llama.cpp reported, counted by the resident bytes of its own anonymous mapping when it has one (the compute buffer is reserved in full and touched only as far as a batch needs; the kernel merges neighbouring mappings, so buffers that share one are shown together), by its reported size when it sits in a malloc arena, and as 0 when the peak came before it was made. What it leaves out is llama.cpp's small allocations (vocabulary, tensor metadata) and thread stacks. cgroup columns are the runner's cgroup: blkrx run's own, or for lock runs the parent (its usage and rss include the locked bytes).",
     "",
   );
+  out.push("## Repeats: mean ± standard deviation (min–max) per configuration (`--repeat N`)", "");
+  out.push(repeatSection(rows), "");
   out.push(...answers(rows, lines));
   return `${out.join("\n")}\n`;
 }
 
-/** The memory breakdown of a run's peak, from llama.cpp's own sizes plus what was resident and the baseline. */
-function breakdown(r) {
-  if (!r.runner_json || !r.rss_at_peak) return undefined;
+/**
+ * The memory breakdown of a run, computed by breakdown.mjs from the measurements stored with it (the peak sample's
+ * mappings, the marks, llama.cpp's sizes), so a report always shows the current method's reading of them.
+ */
+function breakdownOf(r) {
+  if (!r.runner_json) return undefined;
   const s = JSON.parse(r.runner_json);
-  const baseline = s.memory?.baseline?.rss ?? 0;
-  const baselineAnon = s.memory?.baseline?.anon ?? 0;
-  const llamaAnon =
-    (r.repack_buffer ?? 0) +
-    (r.model_cpu_buffer ?? 0) +
-    (r.kv_bytes ?? 0) +
-    (r.compute_buffer ?? 0) +
-    (r.output_buffer ?? 0);
-  const sum =
-    (r.file_mapped_at_peak ?? 0) +
-    (r.repack_buffer ?? 0) +
-    (r.model_cpu_buffer ?? 0) +
-    (r.kv_bytes ?? 0) +
-    (r.compute_buffer ?? 0) +
-    (r.output_buffer ?? 0) +
-    baseline;
-  return { baseline, sum, baselineAnon, llamaAnon };
+  const m = s.memory;
+  return (
+    memoryBreakdown({ atPeak: m?.atPeakRss, runtime: m?.marks?.runtime, llama: s.llama, marks: m?.marks }) ?? undefined
+  );
+}
+
+const OWN_PARTS = ["runtime before the model", "model pages (mapping)", "JS heap growth"];
+
+/** llama.cpp's buffers in a breakdown, as "name resident/reported" (MiB), merged mappings as one. */
+function buffersCell(b) {
+  const buffers = b.parts.filter((p) => !OWN_PARTS.includes(p.part));
+  return buffers.map((p) => `${p.part} ${mib(p.bytes)}/${mib(p.reported)}`).join("; ");
 }
 
 function answers(rows, lines) {
   const out = ["## The four questions", ""];
   const find = (varied, pred = () => true) => rows.find((r) => r.varied === varied && pred(r));
+  const memory = (mechanism, factor) =>
+    rows.find(
+      (r) =>
+        (r.varied === "memory" || r.varied === "baseline") && r.mechanism === mechanism && r.memory_factor === factor,
+    );
   const base = find("baseline");
-  const low = find("memory", (r) => r.mechanism === "cgroup" && r.memory_factor === 0.5);
+  const low = memory("cgroup", 0.5);
+  const high = memory("cgroup", 1.5);
+  const lockLow = memory("lock", 0.5);
+  const noMmap = find("mmap");
   out.push("### (a) Does 100 % coverage mean the whole file is read at load?", "");
   if (base?.load_coverage != null) {
     out.push(
-      `In the baseline run (${base.memory_factor}× memory by cgroup) the load phase read ${pct(base.load_coverage)} % of the file (${mib(base.load_unique_bytes)} MiB unique) before the first token and inference read ${mib(base.infer_read_bytes)} MiB more; at 0.5× memory inference read ${mib(low?.infer_read_bytes)} MiB (${pct(share(low?.infer_read_bytes, low?.model_bytes))} % of the file) again. ${base.load_coverage >= 0.99 ? "So coverage is complete at load (MAP_POPULATE), and what inference reads under pressure is re-reading evicted pages." : "So load does not read the whole file here."}`,
+      `${base.load_coverage >= 0.99 ? "Yes: the whole file is read before the first token, and what inference reads is re-reading." : "No: load does not read the whole file here."} ` +
+        `In the baseline run (${base.memory_factor}× memory, cgroup) the load phase covered ${pct(base.load_coverage)} % of the file (${mib(base.load_unique_bytes)} MiB unique of ${mib(base.model_bytes)} MiB) before the first token (llama.cpp maps the model with MAP_POPULATE). ` +
+        `Inference then read ${mib(base.infer_read_bytes)} MiB at 0.8×, ${mib(low?.infer_read_bytes)} MiB at 0.5× (${pct(share(low?.infer_read_bytes, low?.model_bytes))} % of the file; ${low?.tokens ?? "?"} tokens) and ${mib(high?.infer_read_bytes)} MiB at 1.5×: pages evicted under pressure and faulted in again, not pages load skipped. ` +
+        `Whole-run coverage is ${pct(base.coverage)} % in every case, so coverage alone cannot tell load from re-reading; the phase split can. ` +
+        (noMmap
+          ? `With --no-mmap the load read ${mib(noMmap.load_read_bytes)} MiB into anonymous buffers and inference ${mib(noMmap.infer_read_bytes)} MiB (exit ${noMmap.exit_code}).`
+          : ""),
     );
   } else
     out.push("No traced phases in this sweep (blkrx run did not store the run), so this cannot be answered from it.");
+  if (low && lockLow) {
+    out.push(
+      "",
+      `Both mechanisms at 0.5×: the cgroup limit made inference read ${mib(low.infer_read_bytes)} MiB at ${fix(low.generate_tokens_per_second, 2)} tok/s (${low.cg_workingset_refault ?? "-"} refaults); the locked ${mib(lockLow.lock_bytes)} MiB in the parent cgroup made it read ${mib(lockLow.infer_read_bytes)} MiB at ${fix(lockLow.generate_tokens_per_second, 2)} tok/s (${lockLow.cg_workingset_refault ?? "-"} refaults; the parent's peak usage ${mib(lockLow.parent_max_usage)} MiB of its ${mib(lockLow.parent_limit_bytes)} MiB limit, which also charges the helper's own interpreter). In this safe variant both are per-cgroup reclaim; the global mlock hog of the original study (global kswapd/direct reclaim) is not run on this shared machine, so that comparison stays open.`,
+    );
+  }
   out.push("", "### (b) Where do the backward seeks come from?", "");
   const frag = find("layout");
-  const evalOrder = find("order");
+  const evalLow = find("order", (r) => r.memory_factor === 0.5);
   const t1 = find("threads");
   const l = base ? lines.get(base.run_id) : undefined;
   if (base?.events != null) {
+    const lineShare = share(l?.backward, l?.lines);
+    const dShare = share(base.physical_backward, base.events);
     out.push(
-      `Counting: every read line gives ${l?.backward ?? "?"} backward of ${l?.lines ?? "?"} (${pct(share(l?.backward, l?.lines))} %) vs ${base.physical_backward} of ${base.events} D events (${pct(share(base.physical_backward, base.events))} %). ` +
-        `Fragmentation: the fragmented copy (${frag?.extents ?? "?"} extents) has ${frag?.physical_backward ?? "?"} physical vs ${frag?.logical_backward ?? "?"} logical backward gaps and ${frag?.physical_large ?? "?"} vs ${frag?.logical_large ?? "?"} large ones. ` +
-        `File order: logical backward ${pct(share(base.logical_backward, base.events))} % (quantize order) vs ${pct(share(evalOrder?.logical_backward, evalOrder?.events))} % (eval order). ` +
+      `${lineShare != null && dShare != null && lineShare > 2 * dShare ? "Mostly from the way they were counted." : "Not from the counting method alone."} Counting every blkparse line of a read (Q, G, I, D, C... each a "request") gives ${l?.backward ?? "?"} backward of ${l?.lines ?? "?"} (${pct(lineShare)} %) in the baseline run; one action per I/O (D) gives ${base.physical_backward} of ${base.events} (${pct(dShare)} %). ` +
+        `Fragmentation adds physical seeks the file does not have: the fragmented copy (${frag?.extents ?? "?"} extents) has ${frag?.physical_backward ?? "?"} physical vs ${frag?.logical_backward ?? "?"} logical backward gaps and ${frag?.physical_large ?? "?"} vs ${frag?.logical_large ?? "?"} large ones. ` +
+        `File order: at 0.5× memory (where inference reads enough to count) the quantize-order file has ${pct(share(low?.logical_backward, low?.events))} % logical backward gaps vs ${pct(share(evalLow?.logical_backward, evalLow?.events))} % in the eval-order file (whole runs; inside layers see (c)). ` +
         `Threads: ${pct(share(t1?.logical_backward, t1?.events))} % with 1 thread vs ${pct(share(base.logical_backward, base.events))} % with 2.`,
     );
   } else out.push("No traced runs in this sweep.");
   out.push("", "### (c) Which tensors are read when, and which step seeks backward?", "");
   out.push(...tensorSection(rows));
   out.push("", "### (d) Why does the model need more RAM than its size?", "");
-  const b = base ? breakdown(base) : undefined;
-  if (base && b) {
+  const d = high ?? base;
+  const bd = d ? breakdownOf(d) : undefined;
+  if (d && bd) {
+    const b = Object.fromEntries(bd.parts.map((p) => [p.part, p.bytes]));
+    const buffers = bd.parts.filter((p) => !OWN_PARTS.includes(p.part));
+    const anonParts = buffers.reduce((s, p) => s + p.bytes, 0);
     out.push(
-      `Peak RSS of the baseline runner was ${mib(base.rss_at_peak)} MiB for a ${mib(base.model_bytes)} MiB model: ${mib(base.file_mapped_at_peak)} MiB of mapped model pages, ${mib(base.repack_buffer)} MiB repacked weights (anonymous copies), ${mib(base.kv_bytes)} MiB KV cache (formula 2 × ${base.n_layer} × ${base.context} × n_embd_kv × 2 = ${mib(base.kv_formula_bytes)} MiB: ${base.kv_bytes === base.kv_formula_bytes ? "equal" : "different"}), ${mib(base.compute_buffer)} MiB compute buffer and ${mib(b.baseline)} MiB of runtime before loading: ${mib(b.sum)} MiB, ${((100 * b.sum) / base.rss_at_peak).toFixed(1)} % of the peak. Anonymous memory at the peak was ${mib(base.anon_at_peak)} MiB against ${mib(b.llamaAnon)} MiB of anonymous buffers llama.cpp reported plus ${mib(b.baselineAnon)} MiB anonymous before loading (reserved buffers need not be touched in full).`,
+      `Because llama.cpp keeps more than the file: at ${d.memory_factor}× memory (${d.mechanism}) the runner's peak RSS was ${mib(d.rss_at_peak)} MiB for a ${mib(d.model_bytes)} MiB model, measured at that moment as ` +
+        `${mib(b["model pages (mapping)"])} MiB of the model's pages in its mapping, ` +
+        `${mib(anonParts)} MiB of llama.cpp's own buffers (resident/reported MiB: ${buffersCell(bd)}; repacked weights are anonymous copies of Q4_K tensors, ${mib(d.repack_buffer)} MiB, whose mapped pages stay resident too; the compute buffer, ${mib(d.compute_buffer)} MiB reserved, is touched only as far as a batch needs), ` +
+        `${mib(b["runtime before the model"])} MiB runtime (node with llama.cpp's libraries) and ${mib(b["JS heap growth"])} MiB of JS heap growth: ` +
+        `${mib(bd.sum)} MiB, ${pct(bd.ratio)} % of the peak. ` +
+        `The KV cache is ${mib(d.kv_bytes)} MiB by llama.cpp's log and ${mib(d.kv_formula_bytes)} MiB by the formula 2 × ${d.n_layer} layers × ${d.context} context × n_embd_kv × 2 bytes (${d.kv_bytes === d.kv_formula_bytes ? "equal" : "different"}). ` +
+        `llama.cpp's own anonymous memory is ${pct(share(anonParts, d.model_bytes))} % of the file's size on top of the file's pages.`,
     );
   } else out.push("No runner statistics in this sweep.");
+  const peaks = rows.map((r) => r.blkrx_peak_rss).filter((x) => x != null);
+  if (peaks.length) {
+    out.push(
+      "",
+      `The tracer's own memory adds to the pressure it measures: blkrx run's peak RSS was ${mib(Math.min(...peaks))}–${mib(Math.max(...peaks))} MiB per run (column "blkrx peak RSS MiB" above).`,
+    );
+  }
   return out;
+}
+
+/**
+ * --repeat: mean ± standard deviation (min–max, n) per configuration of wall time, generation speed, inference
+ * reads and the physical backward share.
+ */
+function repeatSection(rows) {
+  const groups = new Map();
+  for (const r of rows) {
+    const key = [varied(r), r.layout, r.file_order, r.threads, r.tokens, r.mmap].join("|");
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const stat = (xs) => {
+    const v = xs.filter((x) => x != null && Number.isFinite(x));
+    if (v.length === 0) return "-";
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    if (v.length === 1) return fix(mean, 2);
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1));
+    return `${fix(mean, 2)} ± ${fix(sd, 2)} (${fix(Math.min(...v), 2)}–${fix(Math.max(...v), 2)})`;
+  };
+  return table(
+    ["configuration", "n", "wall s", "gen tok/s", "infer read MiB", "phys back %"],
+    [...groups.values()].map((g) => [
+      `${varied(g[0])} (${g[0].layout}, ${g[0].file_order}, t${g[0].threads}, n${g[0].tokens}${g[0].mmap ? "" : ", no-mmap"})`,
+      g.length,
+      stat(g.map((r) => r.wall_seconds)),
+      stat(g.map((r) => r.generate_tokens_per_second)),
+      stat(g.map((r) => (r.infer_read_bytes == null ? null : r.infer_read_bytes / MIB))),
+      stat(g.map((r) => (r.events ? (100 * r.physical_backward) / r.events : null))),
+    ]),
+  );
 }
 
 /** Per-layer × group reads of the low-memory run's inference phase, in-layer backward transitions by order. */
@@ -293,7 +369,8 @@ function tensorSection(rows) {
   const attr = (r) => (r?.attribution_json ? JSON.parse(r.attribution_json) : null);
   const low = rows.find((r) => r.varied === "memory" && r.mechanism === "cgroup" && r.memory_factor === 0.5);
   const base = rows.find((r) => r.varied === "baseline");
-  const evalRun = rows.find((r) => r.varied === "order");
+  const evalRun = rows.find((r) => r.varied === "order" && r.memory_factor === 0.8);
+  const evalLow = rows.find((r) => r.varied === "order" && r.memory_factor === 0.5);
   const a = attr(low)?.inference;
   if (!a) return ["No tensor attribution stored for the 0.5× cgroup run (not traced, or no inference-phase reads)."];
   const out = [];
@@ -321,13 +398,63 @@ function tensorSection(rows) {
       a.backward.slice(0, 10).map((b) => [b.from, b.to, b.count]),
     ),
   );
-  const q = attr(base)?.all;
-  const e = attr(evalRun)?.all;
+  const q = attr(low)?.inference;
+  const e = attr(evalLow)?.inference;
+  const qa = attr(base)?.all;
+  const ea = attr(evalRun)?.all;
+  const inLayers = (x) => x.tensors.filter((t) => t.layer != null && t.layer >= 0);
+  const qk = q ? inLayerKinds(q) : undefined;
+  const ek = e ? inLayerKinds(e) : undefined;
+  // Kinds (group → group between tensors of one layer) the quantize-order file has and the eval-order file lacks,
+  // that its order explains: evaluation reads `from` before `to`, yet llama-quantize's name order stores `to` first.
+  const ordered = qk && ek ? [...qk.between].filter(([k]) => !ek.between.has(k) && orderExplains(k)) : [];
+  const kinds = (m) =>
+    [...m.between]
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
+  const kindsSentence =
+    qk && ek
+      ? ` Between tensors of one layer the quantize-order file has ${qk.betweenCount} (${kinds(qk)}), the eval-order file ${ek.betweenCount} (${kinds(ek)}); inside one tensor ${qk.same} vs ${ek.same} (the kernel's read-around starts half a window before the faulting page). ${ordered.length ? `The quantize-order file's ${ordered.map(([k, n]) => `${k} (${n})`).join(", ")} ${ordered.length === 1 ? "is" : "are"} the file order's own: evaluation reads the first before the second, which llama-quantize's name order stores first; the eval-order file has none.` : "No kind the quantize order explains is missing from the eval-order file."}`
+      : "";
+  const verdict =
+    q && e
+      ? q.inLayerBackward > e.inLayerBackward
+        ? `The quantize order (tensors sorted by name inside a layer) makes the in-layer backward seeks: the eval-order file has fewer.${kindsSentence}`
+        : `The eval-order file does not have fewer in-layer backward transitions here, and the numbers say why: llama.cpp repacked ${mib(low?.repack_buffer)} MiB of the ${mib(low?.mapped_buffer)} MiB model into anonymous memory at load, so inference reads from the mapping only what it did not repack: in the quantize-order run ${mib(inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB inside layers (${inLayers(q).length} tensors) and ${mib(q.readBytes - inLayers(q).reduce((s, t) => s + t.readBytes, 0))} MiB outside them (token_embd, output); ${q.backwardTotal} and ${e.backwardTotal} backward transitions in all.${kindsSentence}`
+      : "";
   out.push(
     "",
-    `Backward transitions inside a layer (whole run): quantize order ${q?.inLayerBackward ?? "-"} of ${q?.backwardTotal ?? "-"}, eval order ${e?.inLayerBackward ?? "-"} of ${e?.backwardTotal ?? "-"}.`,
+    `Backward transitions inside a layer, inference phase at 0.5× memory: quantize order ${q?.inLayerBackward ?? "-"} of ${q?.backwardTotal ?? "-"}, eval order ${e?.inLayerBackward ?? "-"} of ${e?.backwardTotal ?? "-"} (whole runs at 0.8×: ${qa?.inLayerBackward ?? "-"} of ${qa?.backwardTotal ?? "-"} vs ${ea?.inLayerBackward ?? "-"} of ${ea?.backwardTotal ?? "-"}). ${verdict}`,
   );
   return out;
+}
+
+/** In-layer backward transitions of an attribution: inside one tensor (same), and between tensors by group pair. */
+function inLayerKinds(a) {
+  const layerOf = (name) => /^blk\.(\d+)\./.exec(name)?.[1];
+  const groupOf = (name) => /^blk\.\d+\.([^.]+)/.exec(name)?.[1];
+  const between = new Map();
+  let same = 0;
+  let betweenCount = 0;
+  for (const b of a.backward) {
+    const layer = layerOf(b.from);
+    if (layer === undefined || layer !== layerOf(b.to)) continue;
+    if (b.from === b.to) same += b.count;
+    else {
+      const kind = `${groupOf(b.from)} → ${groupOf(b.to)}`;
+      between.set(kind, (between.get(kind) ?? 0) + b.count);
+      betweenCount += b.count;
+    }
+  }
+  return { same, between, betweenCount };
+}
+
+/** True when evaluation reads `from` before `to` but llama-quantize's file (groups sorted by name) stores `to` first. */
+function orderExplains(kind) {
+  const [from, to] = kind.split(" → ");
+  const evalFirst = LLAMA_LAYER_EVAL_ORDER.indexOf(from) < LLAMA_LAYER_EVAL_ORDER.indexOf(to);
+  return evalFirst && to < from;
 }
 
 function table(head, body) {

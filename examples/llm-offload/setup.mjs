@@ -33,11 +33,12 @@ function sh(cmd, args, options = {}) {
 
 /**
  * Synthesize the models (cached in `cacheDir` across sweeps), make the loop disk under `workDir`, copy each model
- * contiguous and fragmented, and record their extents. Returns the disk and the models; call teardown() always.
+ * contiguous and fragmented (only the `copies` given, as "layout order" strings, when a sweep needs fewer), and record
+ * their extents. Returns the disk and the models; call teardown() always.
  *
  * @example const disk = setUpDisk({ size: "ci", blkrx: "node dist/cli/bin.js", workDir: "/var/tmp/llm-offload" }); ...; disk.teardown();
  */
-export function setUpDisk({ size, blkrxBin, workDir, log = (s) => process.stderr.write(`${s}\n`) }) {
+export function setUpDisk({ size, blkrxBin, workDir, copies, log = (s) => process.stderr.write(`${s}\n`) }) {
   const cacheDir = join(workDir, "models");
   mkdirSync(cacheDir, { recursive: true });
   const sources = {};
@@ -56,6 +57,7 @@ export function setUpDisk({ size, blkrxBin, workDir, log = (s) => process.stderr
     const models = [];
     for (const order of ORDERS) {
       for (const layout of ["contiguous", "fragmented"]) {
+        if (copies && !copies.includes(`${layout} ${order}`)) continue;
         const path = join(disk.mnt, `${order}-${layout}.gguf`);
         log(`copying ${layout} ${order}-order model to ${path}`);
         if (layout === "contiguous") copyContiguous(sources[order], path);

@@ -1,5 +1,6 @@
 // study_runs: one row per run of the sweep, in the same DuckDB file as blkrx run's own tables (joined on run_id),
 // so every table of the report is a query. Opened per write: blkrx run needs the file while a run is stored.
+import { copyFileSync, existsSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 
 export const STUDY_COLUMNS = {
@@ -13,8 +14,10 @@ export const STUDY_COLUMNS = {
   memory_factor: "DOUBLE",
   target_bytes: "BIGINT",
   limit_bytes: "BIGINT",
-  lock_bytes: "BIGINT",
-  available_before_lock: "BIGINT",
+  lock_bytes: "BIGINT", // --lock: what blkrx run's helper locked (inside the parent cgroup)
+  parent_limit_bytes: "BIGINT", // --lock: the parent cgroup's limit (target + lock)
+  available_before_run: "BIGINT", // MemAvailable when the run started (the floor is checked against it)
+  parent_max_usage: "BIGINT", // --lock: the parent cgroup's peak usage (helper + workload)
   threads: "INTEGER",
   tokens: "INTEGER",
   context: "INTEGER",
@@ -47,6 +50,17 @@ export const STUDY_COLUMNS = {
   rss_at_peak: "BIGINT",
   anon_at_peak: "BIGINT",
   file_mapped_at_peak: "BIGINT",
+  other_file_at_peak: "BIGINT", // file-backed RSS other than the model (node, shared libraries)
+  runtime_rss: "BIGINT", // RSS once llama.cpp's libraries were loaded, before the model
+  js_heap_growth: "BIGINT",
+  kv_resident: "BIGINT",
+  compute_resident: "BIGINT",
+  breakdown_bytes: "BIGINT", // breakdown.mjs: the parts measured at the peak sample, summed
+  breakdown_ratio: "DOUBLE", // breakdown_bytes / rss_at_peak
+  breakdown_json: "VARCHAR",
+  cg_rss_at_peak: "BIGINT",
+  cg_cache_at_peak: "BIGINT",
+  cg_mapped_file_at_peak: "BIGINT",
   cg_max_usage: "BIGINT",
   cg_rss_peak: "BIGINT",
   cg_cache_peak: "BIGINT",
@@ -62,6 +76,7 @@ export const STUDY_COLUMNS = {
   infer_unique_bytes: "BIGINT",
   phases_json: "VARCHAR",
   runner_json: "VARCHAR",
+  memory_series_json: "VARCHAR", // the runner's samples: seconds, model file RSS, anonymous RSS, RSS
   attribution_json: "VARCHAR", // blkrx gguf attribute of the inference phase and of the whole run (compact)
 };
 
@@ -114,4 +129,47 @@ export async function query(connection, sql) {
   return reader
     .getRowObjectsJS()
     .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])));
+}
+
+/**
+ * Move one run from `runDb` (a fresh store blkrx run wrote) into the study's store `db`, under a new run id taken
+ * from `db`'s own run-id sequence; every table with a run_id column is copied by column name. The first run's store
+ * simply becomes `db`. Resolves to the run's id in `db`.
+ *
+ * Why: blkrx run's live store sets DuckDB's memory_limit to 16MB, and DuckDB (1.x here) then fails every commit to
+ * a store that already holds a run ("could not allocate block of size 256.0 KiB (15.0 MiB/15.2 MiB used)";
+ * measured with 24MB: it commits). A fresh store per run commits; the study keeps one store by merging.
+ *
+ * @example const id = await mergeRunStore("study.duckdb", "/var/tmp/run.duckdb", 1)
+ */
+export async function mergeRunStore(db, runDb, runId) {
+  if (!existsSync(db)) {
+    copyFileSync(runDb, db);
+    return runId;
+  }
+  const instance = await DuckDBInstance.create(db);
+  const c = await instance.connect();
+  try {
+    await c.run(`ATTACH '${runDb.replaceAll("'", "''")}' AS fresh (READ_ONLY)`);
+    const tables = await query(
+      c,
+      `SELECT c.table_name AS t FROM information_schema.columns c JOIN information_schema.tables b
+         ON b.table_catalog = c.table_catalog AND b.table_schema = c.table_schema AND b.table_name = c.table_name
+       WHERE c.table_catalog = 'fresh' AND c.column_name = 'run_id' AND b.table_type = 'BASE TABLE'
+       ORDER BY c.table_name = 'runs' DESC`,
+    );
+    const [{ id }] = await query(c, "SELECT nextval('run_ids') AS id");
+    await c.run("BEGIN TRANSACTION");
+    for (const { t } of tables) {
+      await c.run(
+        `INSERT INTO main."${t}" BY NAME SELECT * REPLACE (${id} AS run_id) FROM fresh."${t}" WHERE run_id = ${Number(runId)}`,
+      );
+    }
+    await c.run("COMMIT");
+    await c.run("DETACH fresh");
+    return id;
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
 }

@@ -8,20 +8,23 @@
 // (sweep.mjs: baseline and one factor at a time, each under `blkrx run`) → study_runs rows (store.mjs) →
 // report.md (report.mjs). The loop disk is always torn down, also on Ctrl-C and errors.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { attributeRun, inLayerBackward } from "./attribute.mjs";
+import { removeParentCgroups } from "./parentCgroup.mjs";
 import { writeReport } from "./report.mjs";
 import { SIZES, setUpDisk } from "./setup.mjs";
-import { insertStudyRun } from "./store.mjs";
-import { memoryPlan, runOne, sweepPlan } from "./sweep.mjs";
+import { insertStudyRun, mergeRunStore } from "./store.mjs";
+import { memAvailable, memoryPlan, runOne, sweepPlan } from "./sweep.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../..");
 /** Context size per --size: study uses 4096 (the study's question (d) is about the 2 GiB KV cache it implies). */
 const CONTEXT = { ci: 512, small: 1024, study: 4096 };
+/** What the mlock helper locks per --size (inside the parent cgroup that also holds the workload). */
+const LOCK = { ci: 128 * 2 ** 20, small: 512 * 2 ** 20, study: 2 ** 30 };
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +38,12 @@ const { values } = parseArgs({
     only: { type: "string" },
     "blkrx-run": { type: "string" },
     context: { type: "string" },
+    "lock-bytes": { type: "string" },
+    "sweep-id": { type: "string" },
+    "anon-bytes": { type: "string" },
+    "report-only": { type: "boolean", default: false },
+    command: { type: "string" },
+    "wall-seconds": { type: "string" },
   },
 });
 const size = values.size;
@@ -42,11 +51,27 @@ if (!(size in SIZES)) fail(`--size expects ci, small or study, got "${size}"`);
 const repeat = Number(values.repeat);
 if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat expects a positive integer, got "${values.repeat}"`);
 const floorBytes = Number(values.floor);
+const lockBytes = Number(values["lock-bytes"] ?? LOCK[size]);
+if (!Number.isSafeInteger(lockBytes) || lockBytes <= 0)
+  fail(`--lock-bytes expects a byte count, got "${values["lock-bytes"]}"`);
 const context = Number(values.context ?? CONTEXT[size]);
 const blkrxBin = join(ROOT, "dist/cli/bin.js");
 const blkrxRun = values["blkrx-run"] ? values["blkrx-run"].split(" ") : [process.execPath, blkrxBin, "run"];
 const db = resolve(values.db);
 const reportPath = resolve(values.report ?? `report-${size}.md`);
+if (values["report-only"]) {
+  // Re-render the report from the store (e.g. a sweep run in chunks with one --sweep-id).
+  // --command and --wall-seconds: what the report states for a sweep run in chunks (the chunks' commands, their sum).
+  await writeReport({
+    db,
+    out: reportPath,
+    sweepId: values["sweep-id"],
+    command: values.command,
+    wallSeconds: values["wall-seconds"] ? Number(values["wall-seconds"]) : undefined,
+  });
+  process.stderr.write(`study: report: ${reportPath}\n`);
+  process.exit(0);
+}
 if (process.getuid?.() !== 0) fail("the study needs root (loop device, mount, cgroups, drop caches, tracing)");
 
 const log = (s) => process.stderr.write(`study: ${s}\n`);
@@ -54,14 +79,23 @@ const started = Date.now();
 let disk;
 const stopOnSignal = (signal) => {
   log(`${signal}: tearing down`);
+  removeParentCgroups();
   disk?.teardown();
   process.exit(130);
 };
 process.on("SIGINT", stopOnSignal);
-process.on("exit", () => disk?.teardown()); // also when stderr's reader went away mid-set-up (EPIPE)
+process.on("exit", () => {
+  removeParentCgroups();
+  disk?.teardown(); // also when stderr's reader went away mid-set-up (EPIPE)
+});
 process.on("SIGTERM", stopOnSignal);
 try {
-  disk = setUpDisk({ size, blkrxBin, workDir: values["work-dir"], log });
+  // Only the copies the chosen runs use (and the baseline's for the calibration, unless --anon-bytes gives it): each
+  // study-size copy is 4 GB.
+  const copies = values["setup-only"]
+    ? undefined
+    : [...(values["anon-bytes"] ? [] : ["contiguous quantize"]), ...chosenPlan().map((r) => `${r.layout} ${r.order}`)];
+  disk = setUpDisk({ size, blkrxBin, workDir: values["work-dir"], copies, log });
   for (const m of disk.models) log(`${m.path}: ${m.bytes} bytes, ${m.extents} extents in ${m.runs} contiguous runs`);
   if (!values["setup-only"]) await sweep();
 } catch (error) {
@@ -75,32 +109,37 @@ try {
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 async function sweep() {
-  const sweepId = new Date().toISOString();
-  const baselineModel = pick("contiguous", "quantize");
-  const anonBytes = calibrate(baselineModel);
-  log(`calibration: the runner's peak anonymous memory without a limit is ${(anonBytes / 2 ** 20).toFixed(1)} MiB`);
-  const plan = sweepPlan().filter((r) => !values.only || values.only.split(",").includes(r.varied));
+  const sweepId = values["sweep-id"] ?? new Date().toISOString();
+  // A sweep run in chunks passes the first chunk's calibration on, so every chunk has the same targets.
+  const anonBytes = values["anon-bytes"] ? Number(values["anon-bytes"]) : calibrate(pick("contiguous", "quantize"));
+  log(
+    `calibration: the runner's peak anonymous memory without a limit is ${anonBytes} bytes (${(anonBytes / 2 ** 20).toFixed(1)} MiB)`,
+  );
+  const plan = chosenPlan();
   for (let rep = 1; rep <= repeat; rep++) {
     for (const [i, run] of plan.entries()) {
       const model = pick(run.layout, run.order);
-      const memory = memoryPlan(run, disk.modelBytes, anonBytes, floorBytes);
+      const memory = memoryPlan(run, disk.modelBytes, anonBytes, lockBytes);
       const label = `${size} ${run.varied}: ${run.layout} ${run.order} ${run.mechanism} ${run.memoryFactor}x t${run.threads} n${run.tokens} ${run.mmap ? "mmap" : "no-mmap"} #${rep}`;
       log(`run ${i + 1}/${plan.length} (repeat ${rep}/${repeat}): ${label}`);
-      if (run.mechanism === "lock" && !memory.lockBytes) {
-        log(`  lock: MemAvailable ${gib(memory.availableBeforeLock)} leaves nothing to lock above target + floor`);
-      }
+      memory.availableBeforeRun = await waitForRoom(memory.limitBytes ?? memory.parentLimitBytes);
+      // blkrx run writes a fresh store per run (see mergeRunStore), merged into the study's store right after.
+      const runDb = join(values["work-dir"], "run.duckdb");
+      rmSync(runDb, { force: true });
       const out = await runOne({
         run,
         model,
         memory,
         blkrxRun,
-        db,
+        db: runDb,
         statsPath: join(values["work-dir"], "runner-stats.json"),
         context,
         label,
         here: HERE,
       });
       if (out.exitCode !== 0 || !out.result) log(`  blkrx run exit ${out.exitCode}:\n${out.stderrTail}`);
+      if (out.result?.runId != null) out.result.runId = await mergeRunStore(db, runDb, out.result.runId);
+      rmSync(runDb, { force: true });
       const attribution = await attribute(out.result?.runId, model);
       await insertStudyRun(db, {
         ...studyRow({ sweepId, run, rep, model, memory, out }),
@@ -170,6 +209,32 @@ async function attribute(runId, model) {
   }
 }
 
+/**
+ * The floor: wait (up to 10 min) until MemAvailable leaves `floor` free beyond what this run may take (its cgroup
+ * limit), so the sweep never squeezes others on a shared machine; returns the MemAvailable the run started with.
+ */
+async function waitForRoom(limitBytes) {
+  for (let waited = 0; ; waited += 10) {
+    const available = memAvailable();
+    if (available - limitBytes >= floorBytes) return available;
+    if (waited >= 600) {
+      log(
+        `  MemAvailable ${gib(available)} still leaves less than the floor ${gib(floorBytes)} beside ${gib(limitBytes)}: running anyway (the cgroup caps it)`,
+      );
+      return available;
+    }
+    if (waited === 0)
+      log(`  waiting: MemAvailable ${gib(available)} − limit ${gib(limitBytes)} < floor ${gib(floorBytes)}`);
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}
+
+/** The sweep's runs, only those --only names when given: a varied factor ("order") or one at a memory factor ("order@0.5"). */
+function chosenPlan() {
+  const only = values.only?.split(",");
+  return sweepPlan().filter((r) => !only || only.includes(r.varied) || only.includes(`${r.varied}@${r.memoryFactor}`));
+}
+
 /** One untraced run without a limit: the runner's anonymous memory, added to every memory target. */
 function calibrate(model) {
   const statsPath = join(values["work-dir"], "calibration.json");
@@ -205,9 +270,11 @@ function studyRow({ sweepId, run, rep, model, memory, out }) {
   const s = out.stats;
   const r = out.result;
   const m = s?.memory;
-  // Only blkrx run's own cgroup (--mem-limit) is the workload's: under --lock the runner sits in whatever cgroup
-  // the driver runs in (here the session's, which also holds the lock helper), so its numbers would mislead.
-  const cg = run.mechanism === "cgroup" ? m?.cgroup : undefined;
+  // The runner's cgroup: blkrx run's own (--mem-limit), or under --lock the parent that also holds the helper (its
+  // rss includes the locked bytes).
+  const cg = m?.cgroup ?? undefined;
+  const bd = s?.breakdown;
+  const part = (name) => bd?.parts.find((p) => p.part === name)?.bytes ?? null;
   const [load, infer] = r?.phases ?? [];
   const kvFormula =
     s?.nLayer && s?.nEmbd && s?.nHead && s?.nHeadKv
@@ -225,7 +292,9 @@ function studyRow({ sweepId, run, rep, model, memory, out }) {
     target_bytes: memory.targetBytes,
     limit_bytes: memory.limitBytes ?? null,
     lock_bytes: memory.lockBytes ?? null,
-    available_before_lock: memory.availableBeforeLock ?? null,
+    parent_limit_bytes: memory.parentLimitBytes ?? null,
+    available_before_run: memory.availableBeforeRun ?? null,
+    parent_max_usage: out.parentMaxUsageBytes ?? null,
     threads: run.threads,
     tokens: run.tokens,
     context,
@@ -258,6 +327,17 @@ function studyRow({ sweepId, run, rep, model, memory, out }) {
     rss_at_peak: m?.atPeakRss?.rss ?? null,
     anon_at_peak: m?.atPeakRss?.anon ?? null,
     file_mapped_at_peak: m?.atPeakRss?.file ?? null,
+    other_file_at_peak: m?.atPeakRss?.otherFile ?? null,
+    runtime_rss: m?.marks?.runtime?.rss ?? null,
+    js_heap_growth: part("JS heap growth"),
+    kv_resident: part("KV cache"),
+    compute_resident: part("compute"),
+    breakdown_bytes: bd?.sum ?? null,
+    breakdown_ratio: bd?.ratio ?? null,
+    breakdown_json: bd ? JSON.stringify(bd) : null,
+    cg_rss_at_peak: m?.atPeakRss?.cgroup?.rss ?? m?.atPeakRss?.cgroup?.anon ?? null,
+    cg_cache_at_peak: m?.atPeakRss?.cgroup?.cache ?? m?.atPeakRss?.cgroup?.file ?? null,
+    cg_mapped_file_at_peak: m?.atPeakRss?.cgroup?.mapped_file ?? m?.atPeakRss?.cgroup?.file_mapped ?? null,
     cg_max_usage: cg?.maxUsageBytes ?? null,
     cg_rss_peak: cg?.peak?.rss ?? cg?.peak?.anon ?? null,
     cg_cache_peak: cg?.peak?.cache ?? cg?.peak?.file ?? null,
@@ -273,6 +353,7 @@ function studyRow({ sweepId, run, rep, model, memory, out }) {
     infer_unique_bytes: infer?.uniqueBytes ?? null,
     phases_json: r?.phases ? JSON.stringify(r.phases) : null,
     runner_json: s ? JSON.stringify({ ...s, memory: { ...s.memory, series: undefined } }) : null,
+    memory_series_json: s?.memory?.series ? JSON.stringify(s.memory.series) : null,
   };
 }
 

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LOADED_MARKER } from "./marker.mjs";
+import { createParentCgroup } from "./parentCgroup.mjs";
 
 export const BASELINE = {
   layout: "contiguous",
@@ -16,9 +17,11 @@ export const BASELINE = {
 };
 
 /**
- * The runs of one repeat: the baseline, then one factor changed at a time (each labelled by what changed).
+ * The runs of one repeat: the baseline, then one factor changed at a time (each labelled by what changed). The
+ * file order is varied twice: at the baseline's 0.8× and at 0.5× memory (beside the quantize-order 0.5× cgroup
+ * run), because at 0.8× inference reads too little to compare backward transitions inside layers.
  *
- * @example sweepPlan().length // 11
+ * @example sweepPlan().length // 12
  */
 export function sweepPlan() {
   const plan = [{ varied: "baseline", ...BASELINE }];
@@ -33,23 +36,22 @@ export function sweepPlan() {
   plan.push({ varied: "mmap", ...BASELINE, mmap: false });
   plan.push({ varied: "layout", ...BASELINE, layout: "fragmented" });
   plan.push({ varied: "order", ...BASELINE, order: "eval" });
+  plan.push({ varied: "order", ...BASELINE, order: "eval", memoryFactor: 0.5 });
   return plan;
 }
 
 /**
  * The memory a run is given: `memoryFactor` × the model's bytes for its pages, plus `anonBytes` (the runner's
- * anonymous need, measured once without a limit). cgroup: that is the limit. lock: blkrx run's helper locks
- * MemAvailable − target − floor, so at least target + floor stays free for everyone (this machine is shared);
- * when that is ≤ 0 nothing can be locked safely and the run says so.
+ * anonymous need, measured once without a limit). cgroup: that is blkrx run's --mem-limit. lock (the safe variant
+ * on a shared machine): blkrx run's helper locks `lockBytes` inside a parent cgroup limited to target + lockBytes
+ * that also holds the workload, so the workload gets the target and nothing outside is squeezed.
  *
- * @example memoryPlan({ mechanism: "cgroup", memoryFactor: 0.8 }, 100e6, 150e6, 2 ** 31) // { targetBytes: 230000000, limitBytes: 230000000 }
+ * @example memoryPlan({ mechanism: "cgroup", memoryFactor: 0.8 }, 100e6, 150e6, 2 ** 30) // { targetBytes: 230000000, limitBytes: 230000000 }
  */
-export function memoryPlan(run, modelBytes, anonBytes, floorBytes) {
+export function memoryPlan(run, modelBytes, anonBytes, lockBytes) {
   const targetBytes = Math.round(run.memoryFactor * modelBytes + anonBytes);
   if (run.mechanism === "cgroup") return { targetBytes, limitBytes: targetBytes };
-  const available = memAvailable();
-  const lockBytes = Math.floor((available - targetBytes - floorBytes) / 2 ** 20) * 2 ** 20;
-  return { targetBytes, lockBytes: Math.max(0, lockBytes), availableBeforeLock: available };
+  return { targetBytes, lockBytes, parentLimitBytes: targetBytes + lockBytes };
 }
 
 /**
@@ -59,7 +61,7 @@ export function memoryPlan(run, modelBytes, anonBytes, floorBytes) {
 function sacrificeLockHelper(pid, depth = 0) {
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     for (const kid of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean)) {
-      // python3 may be a shim (pyenv) that runs the interpreter as its own child: look two levels down.
+      // python3 may be a shim (pyenv, the parent cgroup's) that runs the interpreter as its own child: look down.
       if (readFileSync(`/proc/${kid}/cmdline`, "utf8").includes("libc.mlock")) {
         writeFileSync(`/proc/${kid}/oom_score_adj`, "1000");
       }
@@ -76,10 +78,26 @@ export function memAvailable() {
 
 /**
  * Run one configuration under `blkrx run` and resolve to { result (its --json object), stats (the runner's),
- * blkrxPeakRssBytes, exitCode }. `blkrxRun` is the argv prefix that runs `blkrx run` (a fake can stand in).
+ * blkrxPeakRssBytes, exitCode, parentMaxUsageBytes (lock runs: the parent cgroup's peak) }. `blkrxRun` is the argv prefix that runs `blkrx run` (a fake can stand in).
  */
 export async function runOne({ run, model, memory, blkrxRun, db, statsPath, context, label, here, echo }) {
   rmSync(statsPath, { force: true });
+  const parent = memory.parentLimitBytes ? createParentCgroup(memory.parentLimitBytes) : undefined;
+  const workload = [
+    process.execPath,
+    join(here, "llama-run.mjs"),
+    "--model",
+    model.path,
+    "--stats",
+    statsPath,
+    "--tokens",
+    String(run.tokens),
+    "--threads",
+    String(run.threads),
+    "--context",
+    String(context),
+    ...(run.mmap ? [] : ["--no-mmap"]),
+  ];
   const args = [
     ...blkrxRun,
     "--file",
@@ -97,21 +115,12 @@ export async function runOne({ run, model, memory, blkrxRun, db, statsPath, cont
     ...(memory.limitBytes !== undefined ? ["--mem-limit", String(memory.limitBytes)] : []),
     ...(memory.lockBytes ? ["--lock", String(memory.lockBytes)] : []),
     "--",
-    process.execPath,
-    join(here, "llama-run.mjs"),
-    "--model",
-    model.path,
-    "--stats",
-    statsPath,
-    "--tokens",
-    String(run.tokens),
-    "--threads",
-    String(run.threads),
-    "--context",
-    String(context),
-    ...(run.mmap ? [] : ["--no-mmap"]),
+    ...(parent ? parent.wrap(workload) : workload),
   ];
-  const child = spawn(args[0], args.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(args[0], args.slice(1), {
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(parent ? { env: parent.env } : {}),
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => {
@@ -132,6 +141,8 @@ export async function runOne({ run, model, memory, blkrxRun, db, statsPath, cont
   }, 200);
   const exitCode = await new Promise((resolve) => child.on("close", (code) => resolve(code ?? 1)));
   clearInterval(poll);
+  const parentMaxUsageBytes = parent?.maxUsage() ?? null;
+  parent?.remove();
   let result = null;
   try {
     result = JSON.parse(stdout);
@@ -139,5 +150,13 @@ export async function runOne({ run, model, memory, blkrxRun, db, statsPath, cont
     result = null;
   }
   const stats = existsSync(statsPath) ? JSON.parse(readFileSync(statsPath, "utf8")) : null;
-  return { result, stats, exitCode, blkrxPeakRssBytes, stderrTail: stderr.split("\n").slice(-15).join("\n") };
+  return {
+    result,
+    stats,
+    exitCode,
+    blkrxPeakRssBytes,
+    parentMaxUsageBytes,
+    parentCgroup: parent?.path ?? null,
+    stderrTail: stderr.split("\n").slice(-15).join("\n"),
+  };
 }

@@ -4,6 +4,7 @@ import {
   type AnalysisCliOptions,
   analysisOptions,
   deviceOption,
+  fileRangeOptions,
   ggufOption,
   ggufTopOption,
   inputOptions,
@@ -54,7 +55,7 @@ export function registerAnalyze(program: Command): void {
     .command("analyze")
     .description("summarize traces: events, total and unique bytes, coverage, gap classes (physical and logical)")
     .argument("[inputs...]", `${MERGED_INPUTS_HELP} (or --run ID)`);
-  for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  for (const option of [...fileRangeOptions(), ...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
   cmd.addOption(deviceOption());
   cmd.addOption(ggufOption());
   cmd.addOption(ggufTopOption());

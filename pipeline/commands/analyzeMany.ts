@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AnalysisCliOptions, analysisOptions, deviceOption, inputOptions } from "./options.js";
+import { type AnalysisCliOptions, analysisOptions, deviceOption, fileRangeOptions, inputOptions } from "./options.js";
 
 /** Options of `blkrx analyze-many` as commander parses them. */
 export interface AnalyzeManyCliOptions extends AnalysisCliOptions {
@@ -24,7 +24,7 @@ export function registerAnalyzeMany(program: Command): void {
     .command("analyze-many")
     .description("analyze many traces, each as its own run, on all cores; one summary per input")
     .argument("<inputs...>", "trace files, blktrace base names, or directories of traces");
-  for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  for (const option of [...fileRangeOptions(), ...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
   cmd.addOption(deviceOption());
   cmd
     .addOption(new Option("--jobs <n>", "worker threads (default: available cores)").argParser(positiveInt))
@@ -40,7 +40,7 @@ export function registerAnalyzeMany(program: Command): void {
       ).choices(["device"]),
     )
     .action(async (inputs: string[], options: AnalyzeManyCliOptions) => {
-      const { runAnalyzeMany } = await import("../analyzeMany.js");
+      const { runAnalyzeMany } = await import("../runAnalyzeMany.js");
       await runAnalyzeMany(inputs, options);
     });
 }

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AnalysisCliOptions, analysisOptions, deviceOption, inputOptions } from "./options.js";
+import { type AnalysisCliOptions, analysisOptions, deviceOption, fileRangeOptions, inputOptions } from "./options.js";
 
 /** Options of `blkrx gguf synth` as commander gives them. */
 export interface GgufSynthCliOptions {
@@ -102,7 +102,8 @@ export function registerGguf(program: Command): void {
     )
     .argument("<inputs...>", "trace files, - for stdin, or a blktrace base name")
     .requiredOption("--model <model.gguf>", "the GGUF file the trace read (its header gives the tensor layout)");
-  for (const option of [...analysisOptions(), ...inputOptions(), deviceOption()]) attribute.addOption(option);
+  for (const option of [...fileRangeOptions(), ...analysisOptions(), ...inputOptions(), deviceOption()])
+    attribute.addOption(option);
   attribute
     .option("--json", "print the analyze summary object with the `tensors` and `backward` keys")
     .addOption(new Option("--top <n>", "backward transitions shown in the table").argParser(positiveInt).default(10))

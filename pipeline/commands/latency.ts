@@ -4,6 +4,8 @@ import type { EventBatch } from "../../model/batch.js";
 import { InputError } from "../../model/errors.js";
 import {
   deviceOption,
+  type FileRangeCliOptions,
+  fileRangeOptions,
   inputOptions,
   MERGED_INPUTS_HELP,
   nonNegativeInt,
@@ -12,15 +14,11 @@ import {
 } from "./options.js";
 
 /** Options of `blkrx latency` as commander parses them. */
-export interface LatencyCliOptions {
+export interface LatencyCliOptions extends FileRangeCliOptions {
   by: "device" | "direction" | "process" | "phase";
   json?: boolean;
   format?: "binary" | "blkparse" | "ftrace" | "ndjson";
   lenient?: boolean;
-  extents?: string;
-  file?: string;
-  partitionStart?: number;
-  fileSize?: number;
   maxAge: number;
   plot?: string;
   device?: string;
@@ -46,23 +44,13 @@ export function registerLatency(program: Command): void {
         .default("device"),
     )
     .option("--json", "print exactly the latency report JSON object on stdout")
-    .option("--plot <file.svg>", "also draw the overall latency histograms as SVG")
-    .option("--extents <filefrag.txt>", "only bios inside this file (filefrag -v output)")
-    .option("--file <path>", "only bios inside this file (runs filefrag itself)")
-    .addOption(
-      new Option(
-        "--partition-start <sectors>",
-        "partition start in sectors, required with --extents (0 for a filesystem on a whole disk)",
-      ).argParser(nonNegativeInt),
-    )
-    .addOption(
-      new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
-    )
-    .addOption(
-      new Option("--max-age <seconds>", "drop bios not completed after this long (trace time)")
-        .argParser((v) => nonNegativeInt(v))
-        .default(30),
-    );
+    .option("--plot <file.svg>", "also draw the overall latency histograms as SVG");
+  for (const option of fileRangeOptions()) cmd.addOption(option);
+  cmd.addOption(
+    new Option("--max-age <seconds>", "drop bios not completed after this long (trace time)")
+      .argParser((v) => nonNegativeInt(v))
+      .default(30),
+  );
   for (const option of inputOptions()) cmd.addOption(option);
   cmd.addOption(deviceOption());
   for (const option of storedRunOptions("follow the requests of")) cmd.addOption(option);

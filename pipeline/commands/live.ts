@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_BUFFER_KB } from "../../sources/liveDefaults.js";
-import { analysisOptions, inputOptions, kibibytes } from "./options.js";
+import { analysisOptions, fileRangeOptions, inputOptions, kibibytes } from "./options.js";
 
 /**
  * `blkrx live [INPUT]`: trace the disk holding --file (or --device) live, or
@@ -43,7 +43,7 @@ export function registerLive(program: Command): void {
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")
     .option("--label <label>", "label of the run in the store");
-  for (const option of [...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
+  for (const option of [...fileRangeOptions(), ...analysisOptions(), ...inputOptions()]) cmd.addOption(option);
   cmd.action(async (input: string | undefined, options: import("../experiment/runLive.js").LiveCliOptions) => {
     const { runLive } = await import("../experiment/runLive.js");
     const viewGiven = cmd.getOptionValueSource("view") === "cli";

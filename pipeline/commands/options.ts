@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from "commander";
 import { ALL_ACTIONS, normalizeActions } from "../../model/actions.js";
+import { type AnalysisSettings, DEFAULT_ANALYSIS_SETTINGS } from "../../model/analysisSettings.js";
 import { InputError } from "../../model/errors.js";
 import { TRACE_FORMATS, type TraceFormat } from "../../sources/detectFormat.js";
 
@@ -70,17 +71,19 @@ export function parseBytes(value: string): number {
   return Math.round(Number(m[1]) * 1024 ** power);
 }
 
-/** What commander gives for {@link analysisOptions} and {@link inputOptions}. */
-export interface AnalysisCliOptions {
+/** What commander gives for {@link fileRangeOptions}. */
+export interface FileRangeCliOptions {
   extents?: string;
   file?: string;
   partitionStart?: number;
   fileSize?: number;
-  /** Normalised action selection: a letter, `Q,D,C` or `all` (see {@link parseActions}). */
-  action: string;
-  rw: "read" | "write" | "any";
-  small: number;
-  medium: number;
+}
+
+/**
+ * What commander gives for {@link analysisOptions}, {@link fileRangeOptions} and {@link inputOptions}.
+ * The action is normalised: a letter, `Q,D,C` or `all` (see {@link parseActions}).
+ */
+export interface AnalysisCliOptions extends AnalysisSettings, FileRangeCliOptions {
   format?: TraceFormat;
   lenient?: boolean;
   device?: string;
@@ -132,13 +135,32 @@ export function parseActions(value: string): string {
   }
 }
 
-/** `--action` of every command that selects events (analyze, analyze-many, plot, latency, gguf attribute; live and run can take it too). */
-export function actionOption(): Option {
-  return new Option("--action <letters>", ACTION_HELP).argParser(parseActions).default("D");
+/**
+ * The {@link AnalysisSettings} as options, with their defaults from
+ * {@link DEFAULT_ANALYSIS_SETTINGS}: `--action --rw --small --medium`, the
+ * same on every command that selects events and classifies gaps (analyze,
+ * analyze-many, plot, gguf attribute, live, run).
+ *
+ * @example for (const option of analysisOptions()) cmd.addOption(option);
+ */
+export function analysisOptions(): Option[] {
+  const d = DEFAULT_ANALYSIS_SETTINGS;
+  return [
+    new Option("--action <letters>", ACTION_HELP).argParser(parseActions).default(d.action),
+    new Option("--rw <dir>", "direction to count").choices(["read", "write", "any"]).default(d.rw),
+    new Option("--small <sectors>", "largest small gap").argParser(nonNegativeInt).default(d.small),
+    new Option("--medium <sectors>", "largest medium gap").argParser(nonNegativeInt).default(d.medium),
+  ];
 }
 
-/** The selection and gap options of analyze-like commands. */
-export function analysisOptions(): Option[] {
+/**
+ * The file range options: restrict to one file's sectors, from its
+ * `filefrag -v` output or from the file itself (analyze, analyze-many, plot,
+ * gguf attribute, latency, live).
+ *
+ * @example for (const option of fileRangeOptions()) cmd.addOption(option);
+ */
+export function fileRangeOptions(): Option[] {
   return [
     new Option("--extents <filefrag.txt>", "filefrag -v output of the file to restrict to"),
     new Option("--file <path>", "the file to restrict to (runs filefrag and reads the partition start itself)"),
@@ -147,10 +169,6 @@ export function analysisOptions(): Option[] {
       "partition start in sectors, required with --extents (0 for a filesystem on a whole disk)",
     ).argParser(nonNegativeInt),
     new Option("--file-size <bytes>", "file size (default: from the filefrag header)").argParser(nonNegativeInt),
-    actionOption(),
-    new Option("--rw <dir>", "direction to count").choices(["read", "write", "any"]).default("read"),
-    new Option("--small <sectors>", "largest small gap").argParser(nonNegativeInt).default(256),
-    new Option("--medium <sectors>", "largest medium gap").argParser(nonNegativeInt).default(2048),
   ];
 }
 

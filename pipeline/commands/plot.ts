@@ -4,6 +4,7 @@ import {
   type AnalysisCliOptions,
   analysisOptions,
   deviceOption,
+  fileRangeOptions,
   ggufOption,
   gridSide,
   inputOptions,
@@ -80,7 +81,7 @@ export function registerPlot(program: Command): void {
       "draw the plots of a trace or stored run (offset, coverage, throughput, gaps, sizes, latency, access) as SVG/PNG",
     )
     .argument("[inputs...]", `${MERGED_INPUTS_HELP} (or --run ID)`);
-  for (const option of [...analysisOptions(), ...inputOptions()]) {
+  for (const option of [...fileRangeOptions(), ...analysisOptions(), ...inputOptions()]) {
     if (option.long !== "--format") cmd.addOption(option);
   }
   cmd.addOption(deviceOption());

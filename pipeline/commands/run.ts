@@ -55,9 +55,7 @@ export function registerRun(program: Command): void {
     )
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run");
-  for (const option of analysisOptions()) {
-    if (["action", "rw", "small", "medium"].includes(option.attributeName())) cmd.addOption(option);
-  }
+  for (const option of analysisOptions()) cmd.addOption(option);
   cmd.action(async (command: string[], options: import("../experiment/runCommand.js").RunCliOptions) => {
     const { runCommand } = await import("../experiment/runCommand.js");
     await runCommand(command, options, cmd.getOptionValueSource("db") === "default");

@@ -1,7 +1,7 @@
 import { type EventBatch, takeRows } from "../../model/batch.js";
-import type { FileMap } from "../../operators/fileMap.js";
+import type { FileMap } from "../../model/fileMap.js";
+import type { PhaseSummary } from "../../model/summary.js";
 import { SummaryAccumulator } from "../../operators/summaryAccumulator.js";
-import type { PhaseSummary } from "../../operators/summaryTypes.js";
 
 /**
  * Per-phase summaries of analyzed batches that carry a `phase` column: each

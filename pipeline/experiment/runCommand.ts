@@ -1,11 +1,11 @@
-import type { ActionLetter } from "../../model/actions.js";
-import type { Direction } from "../../operators/select.js";
+import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
+import { InputError } from "../../model/errors.js";
 import type { TracerChoice } from "../../sources/liveSource.js";
 import { runExperiment } from "./runExperiment.js";
 import { renderStudyRow } from "./studyRow.js";
 
 /** Options of `blkrx run` as commander parses them. */
-export interface RunCliOptions {
+export interface RunCliOptions extends AnalysisSettings {
   file?: string;
   device?: string;
   label?: string;
@@ -18,10 +18,6 @@ export interface RunCliOptions {
   phaseAt?: number[];
   tracer: TracerChoice;
   kernelFilter?: boolean;
-  action: ActionLetter;
-  rw: Direction;
-  small: number;
-  medium: number;
   db: string | false;
   saveTrace?: string;
   bufferSize?: number;
@@ -33,18 +29,24 @@ export interface RunCliOptions {
  * with --json, exactly one JSON object on stdout: the summary plus run
  * metrics). Exit code 130 when interrupted, else the workload's when it failed.
  *
- * @example await runCommand(["python3", "w.py"], { file: "/mnt/f", tracer: "auto", action: "D", rw: "read", small: 256, medium: 2048, db: false }, true);
+ * @example await runCommand(["python3", "w.py"], { ...DEFAULT_ANALYSIS_SETTINGS, file: "/mnt/f", tracer: "auto", db: false }, true);
  */
 export async function runCommand(command: string[], options: RunCliOptions, dbIsDefault: boolean): Promise<void> {
+  if (command.length === 0) throw new InputError("blkrx run needs a command after --");
+  if (options.memLimit !== undefined && options.lock !== undefined) {
+    throw new InputError("give either --mem-limit or --lock, not both");
+  }
+  const marker = options.phaseMarker === undefined ? undefined : compileMarker(options.phaseMarker);
+  if (!options.file && !options.device) {
+    throw new InputError("blkrx run needs --file PATH (or --device DEV) to know what to trace");
+  }
   const result = await runExperiment({
     command,
+    commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
     dbIsDefault,
     db: options.db,
     tracer: options.tracer,
-    action: options.action,
-    rw: options.rw,
-    small: options.small,
-    medium: options.medium,
+    ...analysisSettings(options),
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.device !== undefined ? { device: options.device } : {}),
     ...(options.label !== undefined ? { label: options.label } : {}),
@@ -52,7 +54,7 @@ export async function runCommand(command: string[], options: RunCliOptions, dbIs
     ...(options.memLimit !== undefined ? { memLimit: options.memLimit } : {}),
     ...(options.lock !== undefined ? { lock: options.lock } : {}),
     ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
-    ...(options.phaseMarker !== undefined ? { phaseMarker: options.phaseMarker } : {}),
+    ...(marker ? { phaseMarker: marker } : {}),
     ...(options.phaseAt !== undefined ? { phaseAt: options.phaseAt } : {}),
     ...(options.kernelFilter ? { kernelFilter: true } : {}),
     ...(options.saveTrace !== undefined ? { saveTrace: options.saveTrace } : {}),
@@ -66,4 +68,12 @@ export async function runCommand(command: string[], options: RunCliOptions, dbIs
   if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(renderStudyRow(result));
   process.exitCode = result.interrupted ? 130 : result.exitCode;
+}
+
+function compileMarker(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (error: unknown) {
+    throw new InputError(`--phase-marker "${source}" is not a valid regular expression`, { cause: error });
+  }
 }

@@ -1,33 +1,19 @@
-import { writeFileSync } from "node:fs";
-import { execa } from "execa";
-import { firstValueFrom, identity, tap } from "rxjs";
-import type { ActionLetter } from "../../model/actions.js";
-import { InputError } from "../../model/errors.js";
-import type { FileMap } from "../../operators/fileMap.js";
-import { phasesBy } from "../../operators/phases.js";
-import type { Direction } from "../../operators/select.js";
-import { SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
-import { summarize } from "../../operators/summarize.js";
-import type { Summary } from "../../operators/summaryTypes.js";
-import { TraceFile } from "../../sinks/traceFile.js";
-import { type LiveStats, newLiveStats } from "../../sources/liveFraming.js";
-import { liveTrace, type TracerChoice } from "../../sources/liveSource.js";
-import { analyzeEvents } from "../analyze.js";
-import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfDeviceName } from "../device.js";
-import { type CliStore, LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
+import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
+import type { FileMap } from "../../model/fileMap.js";
+import type { Summary } from "../../model/summary.js";
+import type { TracerChoice } from "../../sources/liveSource.js";
+import { discoverFile, type TraceTarget, targetOfDeviceName } from "../device.js";
+import { LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
 import { peaksLine } from "../ownPeakRss.js";
 import { createMemoryCgroup, type MemoryCgroup } from "./cgroup.js";
-import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
-import { announceReady, watchDrops } from "./liveNotices.js";
-import { type RssSample, readCachedBytes } from "./memorySampling.js";
+import { dropCaches } from "./dropCaches.js";
+import type { RssSample } from "./memorySampling.js";
 import { type MlockHelper, startMlockHelper } from "./mlockHelper.js";
-import { PhaseClock } from "./phaseClock.js";
-import { PhaseSummaries } from "./phaseSummaries.js";
 import { tokenTiming } from "./tokens.js";
-import { runWorkload, type WorkloadRun } from "./workload.js";
+import { traceWorkload } from "./traceWorkload.js";
 
 /** Options of one experiment run (`blkrx run`). */
-export interface ExperimentOptions {
+export interface ExperimentOptions extends Partial<AnalysisSettings> {
   /** The workload: command and arguments. */
   command: readonly string[];
   /** The file whose reads are measured (extents, device and partition are discovered). */
@@ -42,19 +28,17 @@ export interface ExperimentOptions {
   lock?: number;
   /** Tokens the workload generates (tokens/s = tokens / wall time). */
   tokens?: number;
-  /** Split into phases at each output line matching this regular expression. */
-  phaseMarker?: string;
+  /** Split into phases at each output line matching this. */
+  phaseMarker?: RegExp;
   /** Split into phases at these seconds after the workload started. */
   phaseAt?: readonly number[];
   tracer?: TracerChoice;
   /** Use the kernel's start_lba/end_lba filter around the file's sectors. */
   kernelFilter?: boolean;
-  action?: ActionLetter;
-  rw?: Direction;
-  small?: number;
-  medium?: number;
   /** DuckDB path, or false for none. */
   db: string | false;
+  /** The command line stored with the run. @default the workload's command */
+  commandLine?: string;
   dbIsDefault?: boolean;
   /** Where a note on an empty result goes ("kept 0 events: ..."). @default process.stderr */
   note?: (message: string) => void;
@@ -101,11 +85,11 @@ export interface ExperimentResult extends Summary {
  * @example const r = await runExperiment({ command: ["python3", "w.py"], file: "/mnt/f.bin", dropCaches: true, db: false });
  */
 export async function runExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
-  if (options.command.length === 0) throw new InputError("blkrx run needs a command after --");
+  if (options.command.length === 0) throw new TypeError("Cannot run an experiment: the workload command is empty");
   if (options.memLimit !== undefined && options.lock !== undefined) {
-    throw new InputError("give either --mem-limit or --lock, not both");
+    throw new TypeError("Cannot run an experiment under both a memory limit and locked memory: give memLimit or lock");
   }
-  const marker = options.phaseMarker === undefined ? undefined : compileMarker(options.phaseMarker);
+  const marker = options.phaseMarker;
   const { target, fileMap } = await resolveTarget(options);
   const label = options.label ?? options.command.join(" ");
   if (options.dropCaches) await dropCaches();
@@ -114,19 +98,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   try {
     if (options.memLimit !== undefined) cgroup = createMemoryCgroup(options.memLimit);
     if (options.lock !== undefined) helper = await startMlockHelper(options.lock);
-    const analysis = {
-      action: options.action ?? "D",
-      rw: options.rw ?? "read",
-      small: options.small ?? 256,
-      medium: options.medium ?? 2048,
-    } as const;
+    const analysis = analysisSettings(options);
     // Events spill to a file while the workload runs; DuckDB loads only to store them after it (spilledStore.ts).
     const writer = await openStoreForCli(
       options.db,
       options.dbIsDefault ?? false,
       {
         label,
-        commandLine: ["blkrx", ...process.argv.slice(2)].join(" "),
+        commandLine: options.commandLine ?? options.command.join(" "),
         source: "live",
         device: target.disk,
         ...(fileMap ? { fileMap, ...(fileMap.path ? { filePath: fileMap.path } : {}) } : {}),
@@ -177,154 +156,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
 }
 
-/** The run's summary and what was measured around the workload. */
-interface Traced {
-  summary: Summary;
-  stats: LiveStats;
-  run: WorkloadRun;
-  cachedBefore: number;
-  cachedAfter: number;
-}
-
-/**
- * Trace while the workload runs, streaming: each batch is stored raw (and
- * saved with --save-trace), given its phase, analyzed, stored and folded
- * into the summaries as it arrives, so memory stays flat however long the
- * run. The workload starts once the tracer is armed (the "ready" line).
- * SIGINT/SIGTERM stop the workload; the trace then ends normally.
- */
-async function traceWorkload(
-  options: ExperimentOptions,
-  target: TraceTarget,
-  fileMap: FileMap | undefined,
-  cgroup: MemoryCgroup | undefined,
-  marker: RegExp | undefined,
-  analysis: Required<Pick<ExperimentOptions, "action" | "rw" | "small" | "medium">>,
-  writer: CliStore | undefined,
-): Promise<Traced> {
-  const stats = newLiveStats();
-  const cachedBefore = readCachedBytes();
-  const split = marker !== undefined || (options.phaseAt?.length ?? 0) > 0;
-  const clock = split ? new PhaseClock(stats, options.phaseAt ?? [], marker ? "start" : "phase 0") : undefined;
-  const perPhase = split ? new PhaseSummaries(fileMap) : undefined;
-  const saved = options.saveTrace !== undefined ? new TraceFile(options.saveTrace) : undefined;
-  let workload: ReturnType<typeof runWorkload> | undefined;
-  let interrupted = false;
-  let signals = 0;
-  let releaseEarly: () => void = () => {};
-  const early = new Promise<void>((resolve) => {
-    releaseEarly = resolve;
-  });
-  const onSignal = (): void => {
-    interrupted = true;
-    signals++;
-    if (workload) workload.interrupt(signals > 1);
-    else releaseEarly();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const stopWatching = watchDrops(stats);
-  let finished: Promise<WorkloadRun> | undefined;
-  let summary: Summary;
-  const tally = new SelectionTally();
-  try {
-    const lba =
-      options.kernelFilter && fileMap ? { lba: lbaWindow(fileMap, maxRequestSectors(target.disk)) } : undefined;
-    let stopTracing: () => void = () => {};
-    const stop = new Promise<void>((resolve) => {
-      stopTracing = resolve;
-    });
-    void early.then(stopTracing);
-    const source = liveTrace({
-      device: target.disk,
-      tracer: options.tracer ?? "auto",
-      stats,
-      stop,
-      signals: false,
-      ...(options.verbose ? { verbose: true } : {}),
-      ...(options.bufferKb !== undefined ? { bufferKb: options.bufferKb } : {}),
-      ...(lba ?? {}),
-      ...(writer ? { backpressure: writer } : {}),
-      onStart: () => {
-        announceReady(target.disk, stats);
-        if (interrupted) return;
-        const [cmd = "", ...args] = options.command;
-        const [file, argv] = cgroup ? cgroup.wrap(cmd, args) : [cmd, args];
-        workload = runWorkload(file, argv, {
-          ...(marker ? { marker, onMarker: (ns: number, line: string) => clock?.mark(ns, line) } : {}),
-          echo: options.echo ?? process.stderr,
-        });
-        clock?.start(workload.startNs);
-        finished = workload.done;
-        void finished.then(stopTracing, stopTracing);
-      },
-    });
-    summary = await firstValueFrom(
-      source.pipe(
-        collectEvery(LIVE_COLLECT_ROWS),
-        tap((b) => {
-          writer?.appendRaw(b);
-          saved?.write(b, BigInt(stats.firstRecordNs ?? 1e9));
-        }),
-        clock ? phasesBy((t) => clock.phaseOf(t)) : identity,
-        analyzeEvents({ ...analysis, tally, ...(fileMap ? { fileMap } : {}) }),
-        tap((b) => {
-          writer?.append(b);
-          perPhase?.add(b);
-        }),
-        summarize(fileMap ? { fileMap } : {}),
-      ),
-    );
-  } catch (error: unknown) {
-    await writer?.abort();
-    throw error;
-  } finally {
-    stopWatching();
-    saved?.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
-  if (!finished) {
-    await writer?.abort();
-    throw new InputError("the run was interrupted before the workload started");
-  }
-  const run = await finished;
-  run.interrupted ||= interrupted;
-  if (perPhase && clock) summary.phases = perPhase.result(clock.phaseNames(), clock.startsNs());
-  const why = whyNothingKept(tally, summary.events, { ...analysis, inFile: fileMap !== undefined });
-  if (why) (options.note ?? ((m: string) => process.stderr.write(`blkrx: ${m}\n`)))(why);
-  return { summary, stats, run, cachedBefore, cachedAfter: readCachedBytes() };
-}
-
 async function resolveTarget(options: ExperimentOptions): Promise<{ target: TraceTarget; fileMap?: FileMap }> {
   if (options.file) {
     const { target, fileMap } = await discoverFile(options.file, options.device);
     return { target, fileMap };
   }
   if (options.device) return { target: targetOfDeviceName(options.device) };
-  throw new InputError("blkrx run needs --file PATH (or --device DEV) to know what to trace");
-}
-
-/**
- * Write back dirty pages and drop the page cache, dentries and inodes (`echo 3 > /proc/sys/vm/drop_caches`).
- *
- * @example await dropCaches();
- */
-export async function dropCaches(): Promise<void> {
-  await execa("sync");
-  try {
-    writeFileSync("/proc/sys/vm/drop_caches", "3\n");
-  } catch (error: unknown) {
-    throw new InputError("--drop-caches needs root (cannot write /proc/sys/vm/drop_caches)", { cause: error });
-  }
-}
-
-function compileMarker(source: string): RegExp {
-  try {
-    return new RegExp(source);
-  } catch (error: unknown) {
-    throw new InputError(`--phase-marker "${source}" is not a valid regular expression`, { cause: error });
-  }
+  throw new TypeError("Cannot run an experiment without knowing what to trace: give a file or a device");
 }
 
 function peakFields(peak: RssSample): Pick<ExperimentResult, "peakRssBytes" | "peakRssFileBytes" | "peakRssAnonBytes"> {

@@ -1,14 +1,12 @@
 import type { Readable } from "node:stream";
-import { firstValueFrom, fromEvent, merge, Observable, take, takeUntil, tap } from "rxjs";
-import type { ActionLetter } from "../../model/actions.js";
+import { firstValueFrom, fromEvent, identity, merge, Observable, take, takeUntil, tap } from "rxjs";
+import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
 import type { EventBatch } from "../../model/batch.js";
 import { InputError, newSkipCounter } from "../../model/errors.js";
-import type { FileMap } from "../../operators/fileMap.js";
-import type { Direction } from "../../operators/select.js";
+import type { FileMap } from "../../model/fileMap.js";
+import type { Summary } from "../../model/summary.js";
 import { describeSelection, SelectionTally, whyNothingKept } from "../../operators/selectionTally.js";
 import { summarize } from "../../operators/summarize.js";
-import type { Summary } from "../../operators/summaryTypes.js";
-import { liveView } from "../../sinks/liveView.js";
 import { renderSummary } from "../../sinks/summaryTable.js";
 import { TraceFile } from "../../sinks/traceFile.js";
 import { detectFormat, type TraceFormat } from "../../sources/detectFormat.js";
@@ -30,9 +28,10 @@ import { LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
 import { peaksLine } from "../ownPeakRss.js";
 import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
 import { announceReady, watchDrops } from "./liveNotices.js";
+import { withLiveView } from "./withLiveView.js";
 
 /** Options of `blkrx live` as commander parses them. */
-export interface LiveCliOptions {
+export interface LiveCliOptions extends AnalysisSettings {
   file?: string;
   device?: string;
   duration?: number;
@@ -41,10 +40,6 @@ export interface LiveCliOptions {
   fileSize?: number;
   tracer: TracerChoice;
   kernelFilter?: boolean;
-  action: ActionLetter;
-  rw: Direction;
-  small: number;
-  medium: number;
   json?: boolean;
   format?: TraceFormat;
   lenient?: boolean;
@@ -72,7 +67,7 @@ export interface LiveCliOptions {
  * arrive, so memory stays flat however long it runs; losses are said on
  * stderr as they happen; then the final summary is printed.
  *
- * @example await runLive(undefined, { device: "loop0", duration: 2, tracer: "auto", action: "D", rw: "read", small: 256, medium: 2048, db: false }, false);
+ * @example await runLive(undefined, { ...DEFAULT_ANALYSIS_SETTINGS, device: "loop0", duration: 2, tracer: "auto", db: false }, false);
  */
 export async function runLive(
   input: string | undefined,
@@ -132,7 +127,7 @@ export async function runLive(
       },
     });
   }
-  const analysis = { action: options.action, rw: options.rw, small: options.small, medium: options.medium };
+  const analysis = analysisSettings(options);
   // With an input, --device selects that device's events; live tracing already traces only that device.
   const device = input !== undefined && options.device !== undefined ? deviceOfOption(options.device) : undefined;
   const tally = new SelectionTally();
@@ -168,9 +163,8 @@ export async function runLive(
           ...(device !== undefined ? { device } : {}),
         }),
         options.view === false
-          ? tap(() => {})
-          : liveView({
-              ...(fileMap ? { fileMap } : {}),
+          ? identity
+          : withLiveView(fileMap, {
               dropped: () => (input === undefined || stats.dropped > 0 ? stats.dropped : undefined),
               always: options.view === true && options.viewGiven === true,
             }),

@@ -3,7 +3,7 @@ import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType } from "@duckdb/n
 import duckdb from "@duckdb/node-bindings";
 import { Cat } from "../../model/actions.js";
 import { type EventBatch, NO_GAP } from "../../model/batch.js";
-import type { RequestBatch } from "../../operators/requestLifecycle.js";
+import type { RequestBatch } from "../../model/requests.js";
 import { NOTIFY_ACTION_INDEX } from "./schema.js";
 import type { StoredEventColumns } from "./storedColumns.js";
 

@@ -1,9 +1,10 @@
 import type { DuckDBAppender, DuckDBValue } from "@duckdb/node-api";
+import type { AnalysisSettings } from "../../model/analysisSettings.js";
 import type { EventBatch } from "../../model/batch.js";
-import { type FileMap, fileSectorsOf } from "../../operators/fileMap.js";
-import type { RequestBatch } from "../../operators/requestLifecycle.js";
-import type { Summary } from "../../operators/summaryTypes.js";
-import type { TensorAttribution } from "../../operators/tensorAttribution.js";
+import { type FileMap, fileSectorsOf } from "../../model/fileMap.js";
+import type { RequestBatch } from "../../model/requests.js";
+import type { Summary } from "../../model/summary.js";
+import type { TensorAttribution } from "../../model/tensorAttribution.js";
 import { appendInChunks, ChunkFiller, fillEvents, fillRawEvents, fillRequests } from "./chunks.js";
 import { openStore, type Store, StoreError } from "./openStore.js";
 import { RawSideRows } from "./rawSideTables.js";
@@ -13,17 +14,13 @@ import type { StoredEventColumns } from "./storedColumns.js";
 import { insertTensorRows } from "./tensorTables.js";
 
 /** What a run is: stored in `runs` beside its summary. */
-export interface RunMeta {
+export interface RunMeta extends AnalysisSettings {
   label?: string;
   commandLine: string;
   source: "file" | "live";
   device?: string;
   filePath?: string;
   fileMap?: FileMap;
-  action: string;
-  rw: string;
-  small: number;
-  medium: number;
 }
 
 /** Counts and experiment metrics known only at the end of a run; NULL when absent. */
@@ -78,7 +75,7 @@ export interface RunWriter {
  * `commit` or `abort`.
  *
  * @example
- * const writer = await openRunWriter("blkrx.duckdb", { commandLine, source: "file", action: "D", rw: "read", small: 256, medium: 2048 });
+ * const writer = await openRunWriter("blkrx.duckdb", { commandLine, source: "file", ...DEFAULT_ANALYSIS_SETTINGS });
  * batches.forEach((b) => writer.append(b)); await writer.commit(summary);
  */
 export async function openRunWriter(dbPath: string, meta: RunMeta, options: RunWriterOptions = {}): Promise<RunWriter> {

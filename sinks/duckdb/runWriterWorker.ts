@@ -7,8 +7,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
 import type { EventBatch } from "../../model/batch.js";
-import type { RequestBatch } from "../../operators/requestLifecycle.js";
-import type { Summary } from "../../operators/summaryTypes.js";
+import type { RequestBatch } from "../../model/requests.js";
+import type { Summary } from "../../model/summary.js";
 import { openRunWriter, type RunExtras, type RunMeta, type RunWriter, type RunWriterOptions } from "./runWriter.js";
 import type { StoredEventColumns } from "./storedColumns.js";
 

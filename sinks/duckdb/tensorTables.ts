@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { TensorAttribution } from "../../operators/tensorAttribution.js";
+import type { TensorAttribution } from "../../model/tensorAttribution.js";
 
 /**
  * `tensors` (one row per region of the GGUF file of `analyze --gguf`, in

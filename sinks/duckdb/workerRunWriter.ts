@@ -1,7 +1,7 @@
 import type { Worker } from "node:worker_threads";
 import type { EventBatch } from "../../model/batch.js";
-import type { RequestBatch } from "../../operators/requestLifecycle.js";
-import type { Summary } from "../../operators/summaryTypes.js";
+import type { RequestBatch } from "../../model/requests.js";
+import type { Summary } from "../../model/summary.js";
 import type { RunExtras, RunMeta, RunWriter, RunWriterOptions } from "./runWriter.js";
 import type { FromWorker, ToWorker } from "./runWriterWorker.js";
 import { transferableRawColumns, transferableStoredColumns } from "./storedColumns.js";

@@ -10,20 +10,20 @@ let early: { worker: Worker; down: boolean; settled: Promise<void> } | undefined
 const LOAD_WAIT_MS = 10_000;
 
 /**
- * Start the DuckDB writer thread before the CLI itself has loaded, when the
- * command line is `analyze` without `--no-db` or `--run` (not `run` or `live`:
- * loading DuckDB while a traced workload starts would disturb what is
- * measured). Booting the thread and loading DuckDB take ~0.15 s of wall time
- * on an idle machine and more once the main thread decodes (measured with
- * timestamps on a 5M-record `analyze --db`); starting it first keeps that off
- * the critical path. The thread is unref'd until claimed, so an unused one
- * (`--help`, an early error) never keeps the process alive; one that failed
- * before being claimed is replaced by a fresh thread, which reports the error.
+ * Start the DuckDB writer thread now, before the CLI itself has loaded; the
+ * CLI calls it when the command will store a run and nothing is traced (see
+ * pipeline/bin.ts). Booting the thread and loading DuckDB take ~0.15 s of
+ * wall time on an idle machine and more once the main thread decodes
+ * (measured with timestamps on a 5M-record `analyze --db`); starting it
+ * first keeps that off the critical path. The thread is unref'd until
+ * claimed, so an unused one (`--help`, an early error) never keeps the
+ * process alive; one that failed before being claimed is replaced by a fresh
+ * thread, which reports the error. A no-op when one is already started.
  *
- * @example prestartWriterThread(process.argv.slice(2)); const { main } = await import("./cli.js");
+ * @example prestartWriterThread(); const { main } = await import("./cli.js");
  */
-export function prestartWriterThread(args: readonly string[]): void {
-  if (early || args[0] !== "analyze" || args.includes("--no-db") || args.includes("--run")) return;
+export function prestartWriterThread(): void {
+  if (early) return;
   const worker = spawnWriterThread();
   let settle = () => {};
   const entry = { worker, down: false, settled: new Promise<void>((resolve) => (settle = resolve)) };

@@ -1,5 +1,5 @@
 import { LLAMA_LAYER_EVAL_ORDER } from "../../model/ggufLayout.js";
-import type { TensorAttribution, TensorReads } from "../../operators/tensorAttribution.js";
+import type { TensorAttribution, TensorReads } from "../../model/tensorAttribution.js";
 import { newTable } from "../textTable.js";
 
 const style = { head: [], border: [], compact: true };

@@ -1,4 +1,4 @@
-import type { TensorReads } from "../../operators/tensorAttribution.js";
+import type { TensorReads } from "../../model/tensorAttribution.js";
 import type { PlotInputs } from "./inputs.js";
 import { seconds } from "./layers.js";
 import { MIB, PLOT_WIDTH, type VlSpec } from "./theme.js";

@@ -1,10 +1,7 @@
-import type { AccessGrid } from "../../operators/accessGrid.js";
-import type { LatencyReport } from "../../operators/latencySummary.js";
-import type { LayerTime } from "../../operators/layerTimeGrid.js";
-import type { MinMaxPoints } from "../../operators/minMaxSeries.js";
-import type { PlotSeries } from "../../operators/plotSeries.js";
-import type { Summary } from "../../operators/summaryTypes.js";
-import type { TensorAttribution } from "../../operators/tensorAttribution.js";
+import type { LatencyReport } from "../../model/latency.js";
+import type { AccessGrid, LayerTime, MinMaxPoints, PlotSeries } from "../../model/plotData.js";
+import type { Summary } from "../../model/summary.js";
+import type { TensorAttribution } from "../../model/tensorAttribution.js";
 
 /** A phase of a run: its name and start (ns since the trace's first event). */
 export interface PlotPhase {

@@ -1,6 +1,6 @@
-import { LATENCY_SERIES } from "../../operators/latencySeries.js";
-import type { MinMaxPoints } from "../../operators/minMaxSeries.js";
-import { LATENCY_INTERVALS } from "../../operators/requestLifecycle.js";
+import { LATENCY_INTERVALS } from "../../model/latency.js";
+import type { MinMaxPoints } from "../../model/plotData.js";
+import { LATENCY_SERIES } from "../../model/plotData.js";
 import type { PlotInputs } from "./inputs.js";
 import { phaseLayers } from "./layers.js";
 import { describe, pointRows } from "./offsetSpec.js";

@@ -1,4 +1,4 @@
-import type { MinMaxPoints } from "../../operators/minMaxSeries.js";
+import type { MinMaxPoints } from "../../model/plotData.js";
 import { layerBands } from "./ggufSpecs.js";
 import type { PlotInputs } from "./inputs.js";
 import { phaseLayers, seconds } from "./layers.js";

@@ -1,4 +1,4 @@
-import { BUCKET_METRICS } from "../../operators/plotSeries.js";
+import { BUCKET_METRICS } from "../../model/plotData.js";
 import type { PlotInputs } from "./inputs.js";
 import { phaseLayers, seconds } from "./layers.js";
 import { MIB, PLOT_WIDTH, type VlSpec } from "./theme.js";

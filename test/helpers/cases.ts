@@ -1,20 +1,17 @@
 import { readFileSync } from "node:fs";
+import type { AnalysisSettings } from "../../model/analysisSettings.js";
 import { FIXTURES } from "./cli.js";
 
-export { contractOf } from "../../operators/summaryTypes.js";
+export { contractOf } from "../../model/summary.js";
 
 /** One entry of test/fixtures/cases.json (copied from shared/fixtures/traces). */
 export interface FixtureCase {
   name: string;
   inputs: string[];
-  options: {
+  options: Partial<AnalysisSettings> & {
     extents?: string;
     partitionStart?: number;
     fileSize?: number;
-    action?: string;
-    rw?: string;
-    small?: number;
-    medium?: number;
   };
   expected: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { View } from "vega";
-import { type FileMap, parseFilefrag } from "../../operators/fileMap.js";
+import { type FileMap, parseFilefrag } from "../../model/fileMap.js";
 import type { PlotSeriesOptions } from "../../operators/plotSeries.js";
 import { selectionFilter } from "../../operators/select.js";
 import { plotInputsOf } from "../../pipeline/plotInputs.js";

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { from, lastValueFrom, toArray } from "rxjs";
 import type { EventBatch } from "../../model/batch.js";
 import { concatBatches } from "../../model/batch.js";
-import type { RequestBatch } from "../../operators/requestLifecycle.js";
+import type { RequestBatch } from "../../model/requests.js";
 import { requestLifecycle } from "../../operators/requestLifecycle.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 

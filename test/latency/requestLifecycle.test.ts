@@ -2,7 +2,8 @@ import { lastValueFrom, map, of, take, toArray } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import type { EventBatch } from "../../model/batch.js";
-import { type RequestBatch, requestLifecycle } from "../../operators/requestLifecycle.js";
+import type { RequestBatch } from "../../model/requests.js";
+import { requestLifecycle } from "../../operators/requestLifecycle.js";
 import { batch, ev, split } from "./events.js";
 
 /** The interesting part of a RequestBatch as plain data. */

@@ -7,12 +7,13 @@ import { blkrx, ROOT } from "../helpers/cli.js";
 
 /**
  * Acceptance: models made by `blkrx gguf synth` load in real llama.cpp and
- * generate tokens. llama.cpp comes from node-llama-cpp (pinned in
- * test/llama/package.json, prebuilt CPU binaries from npm, ~700 MB), kept out
- * of blkrx's own dependencies: .ci/run installs it; otherwise this file does,
- * and skips with the reason when it cannot.
+ * generate tokens. llama.cpp comes from node-llama-cpp (prebuilt CPU binaries
+ * from npm, ~700 MB), kept out of blkrx's own dependencies: the one install is
+ * the LLM offloading example's (examples/llm-offload/package.json pins it), so
+ * CI downloads it once for this test and the study's. .ci/run installs it;
+ * otherwise this file does, and skips with the reason when it cannot.
  */
-const HERE = join(ROOT, "test/llama");
+const HERE = join(ROOT, "examples/llm-offload");
 const CLI = join(HERE, "node_modules/node-llama-cpp/dist/cli/cli.js");
 
 async function ensureLlamaCpp(): Promise<string | undefined> {
@@ -24,7 +25,7 @@ async function ensureLlamaCpp(): Promise<string | undefined> {
     .split("\n")
     .filter((l) => /^npm (error|ERR!)/.test(l) && !/complete log/.test(l));
   const why = lines.slice(0, 2).join("; ") || `npm ci exited with ${r.exitCode}`;
-  return `node-llama-cpp could not be installed in test/llama (${why})`;
+  return `node-llama-cpp could not be installed in examples/llm-offload (${why})`;
 }
 
 const skipReason = await ensureLlamaCpp();

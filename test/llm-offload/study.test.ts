@@ -81,6 +81,31 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
     instance.closeSync();
   }, 11 * 60_000);
   afterAll(() => {
+    // The measured numbers behind each line, for the CI log (the store and report are removed with the folder).
+    const pick = (pred: (r: Row) => boolean): Row | undefined => rows.find(pred);
+    const b = pick((r) => r.varied === "baseline");
+    const q = pick((r) => r.varied === "memory" && r.mechanism === "cgroup" && r.memory_factor === 0.5);
+    const e = pick((r) => r.varied === "order" && r.memory_factor === 0.5);
+    const f = pick((r) => r.varied === "layout");
+    const inLayer = (r: Row | undefined): string => {
+      const a = r?.attribution_json ? JSON.parse(String(r.attribution_json)).inference : null;
+      return a ? `${a.inLayerBackward} of ${a.backwardTotal}` : "-";
+    };
+    process.stderr.write(
+      `study.test.ts measured: ${rows.length} runs; baseline coverage ${b?.coverage}, load coverage ${b?.load_coverage}; ` +
+        `0.5x cgroup inference read ${q?.infer_read_bytes} B; fragmented (${f?.extent_runs} runs) physical large+backward ` +
+        `${Number(f?.physical_large) + Number(f?.physical_backward)} vs logical ${Number(f?.logical_large) + Number(f?.logical_backward)}; ` +
+        `in-layer backward at 0.5x quantize ${inLayer(q)} vs eval ${inLayer(e)}; every-line backward ` +
+        `${lines.get(b?.run_id as number)?.backward} vs D ${b?.physical_backward}; lock runs ` +
+        `${rows
+          .filter((r) => r.mechanism === "lock")
+          .map(
+            (r) =>
+              `${r.memory_factor}x infer ${r.infer_read_bytes} B, parent ${r.parent_max_usage}/${r.parent_limit_bytes}`,
+          )
+          .join(", ")}; ` +
+        `breakdown ${b?.breakdown_bytes} / peak ${b?.rss_at_peak} = ${b?.breakdown_ratio}; KV ${b?.kv_bytes} vs formula ${b?.kv_formula_bytes}\n`,
+    );
     endTurn();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -122,13 +147,27 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
     );
   });
 
-  // Not yet reliable: measured 6 (quantize) vs 1 (eval) in one run and 2 vs 4 in the next. At 0.8× memory the
-  // whole run has only ~10 backward transitions, so the counts are noise; the next step is an eval-order run at
-  // 0.5× memory and comparing inference phases, or the report's explanation with numbers (issue 15 allows either).
-  it("quantize order has backward transitions inside layers that the eval order lacks", () => {
-    const q = attribution(baseline()).all;
-    const e = attribution(run((r) => r.varied === "order")).all;
-    expect(q?.inLayerBackward).toBeGreaterThan(e?.inLayerBackward ?? Number.POSITIVE_INFINITY);
+  // Compared where inference reads most: the inference phases at 0.5× memory (cgroup). At 0.8× the whole run had
+  // ~10 backward transitions and the comparison flipped between runs (6 vs 1, then 2 vs 4). Issue 15 accepts either
+  // the difference or the report's explanation with numbers (repacked weights are not read from the mapping).
+  it("quantize order has backward transitions inside layers that the eval order lacks, or the report says why", () => {
+    const low = (order: string): Row =>
+      run(
+        (r) =>
+          r.file_order === order && r.mechanism === "cgroup" && r.memory_factor === 0.5 && r.layout === "contiguous",
+      );
+    const q = attribution(low("quantize")).inference;
+    const e = attribution(low("eval")).inference;
+    expect(q).not.toBeNull();
+    expect(e).not.toBeNull();
+    if ((q?.inLayerBackward ?? 0) > (e?.inLayerBackward ?? 0)) return;
+    const text = readFileSync(report, "utf8");
+    expect(text).toContain(
+      `inference phase at 0.5× memory: quantize order ${q?.inLayerBackward} of ${q?.backwardTotal}, eval order ${e?.inLayerBackward} of ${e?.backwardTotal}`,
+    );
+    expect(text).toMatch(
+      /does not have fewer in-layer backward transitions here, and the numbers say why: llama\.cpp repacked \d/,
+    );
   });
 
   it("every-line counting gives more backward gaps than one action per I/O", () => {
@@ -136,13 +175,27 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
     expect(lines.get(b.run_id as number)?.backward).toBeGreaterThan(b.physical_backward as number);
   });
 
-  it("both pressure mechanisms appear side by side", () => {
+  it("both pressure mechanisms appear side by side, the lock (safe variant) in a parent cgroup with the workload", () => {
     for (const mechanism of ["cgroup", "lock"]) {
       expect(rows.filter((r) => r.mechanism === mechanism).map((r) => r.memory_factor)).toEqual(
         expect.arrayContaining([0.5, 0.8, 1.5]),
       );
     }
-    expect(readFileSync(report, "utf8")).toMatch(/lock .* \(avail/);
+    for (const r of rows.filter((x) => x.mechanism === "lock")) {
+      // The parent holds helper + workload: limit = target + lock, never more used than that.
+      expect(r.parent_limit_bytes).toBe(Number(r.target_bytes) + Number(r.lock_bytes));
+      expect(Number(r.parent_max_usage)).toBeGreaterThan(Number(r.lock_bytes));
+      expect(Number(r.parent_max_usage)).toBeLessThanOrEqual(Number(r.parent_limit_bytes));
+    }
+    // The lock creates pressure: at 0.5× inference re-reads evicted model pages under either mechanism.
+    for (const mechanism of ["cgroup", "lock"]) {
+      expect(
+        run((r) => r.varied === "memory" && r.mechanism === mechanism && r.memory_factor === 0.5).infer_read_bytes,
+      ).toBeGreaterThan(0);
+    }
+    const text = readFileSync(report, "utf8");
+    expect(text).toMatch(/\| memory: cgroup 0\.5× \|/);
+    expect(text).toMatch(/\| memory: lock 0\.5× \|/);
   });
 
   it("the KV cache size from the formula equals llama.cpp's own", () => {
@@ -151,20 +204,24 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
     expect(b.kv_bytes).toBeGreaterThan(0);
   });
 
-  // Known gap (measured 17.0 % and 18.4 % over the peak at ci size): llama.cpp's reserved compute buffer is not all
-  // touched and the runtime's RSS before loading counts node's own file-backed pages. it.fails keeps the line
-  // visible: it turns red once the breakdown is right, and then becomes a plain it().
-  it.fails("the memory breakdown sums to the measured peak within 10 %", () => {
+  // The breakdown is what was measured at the peak RSS sample (examples/llm-offload/breakdown.mjs): the runtime's RSS
+  // with llama.cpp's libraries before the model, the model mapping's Rss, the JS heap's growth, and each llama.cpp
+  // buffer by the resident bytes of its own mapping (the reserved compute buffer is mostly untouched) or its size.
+  it("the memory breakdown sums to the measured peak within 10 %", () => {
     const b = baseline();
-    const parts = [
-      "file_mapped_at_peak",
-      "repack_buffer",
-      "kv_bytes",
-      "compute_buffer",
-      "output_buffer",
-      "baseline_rss",
-    ];
-    const sum = parts.reduce((s, k) => s + Number(b[k] ?? 0), 0);
-    expect(Math.abs(sum - Number(b.rss_at_peak)) / Number(b.rss_at_peak)).toBeLessThanOrEqual(0.1);
+    const d = JSON.parse(String(b.breakdown_json)) as {
+      parts: { part: string; bytes: number }[];
+      sum: number;
+      peak: number;
+    };
+    expect(d.parts.reduce((s, p) => s + p.bytes, 0)).toBe(d.sum);
+    expect(d.peak).toBe(b.rss_at_peak);
+    expect(d.parts.find((p) => p.part === "model pages (mapping)")?.bytes).toBe(b.file_mapped_at_peak);
+    expect(Math.abs(d.sum - d.peak) / d.peak).toBeLessThanOrEqual(0.1);
+  });
+
+  it("the report states blkrx's own peak RSS for every run", () => {
+    for (const r of rows) expect(Number(r.blkrx_peak_rss)).toBeGreaterThan(0);
+    expect(readFileSync(report, "utf8")).toMatch(/blkrx peak RSS MiB/);
   });
 });

@@ -3,7 +3,7 @@ import { map } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import type { EventBatch } from "../../model/batch.js";
-import { parseFilefrag } from "../../operators/fileMap.js";
+import { parseFilefrag } from "../../model/fileMap.js";
 import { sectorRange } from "../../operators/sectorRange.js";
 import { FIXTURES } from "../helpers/cli.js";
 import { reads } from "../helpers/events.js";

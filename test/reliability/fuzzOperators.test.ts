@@ -4,10 +4,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Act, Cat } from "../../model/actions.js";
 import { InputError } from "../../model/errors.js";
 import { type BlockEvent, batchOf } from "../../model/event.js";
-import { deviceRuns, type FileMap, parseFilefrag } from "../../operators/fileMap.js";
+import { deviceRuns, type FileMap, parseFilefrag } from "../../model/fileMap.js";
+import type { GapCounts } from "../../model/summary.js";
 import { latencySummary } from "../../operators/latencySummary.js";
 import { requestLifecycle } from "../../operators/requestLifecycle.js";
-import type { GapCounts } from "../../operators/summaryTypes.js";
 import { analyze } from "../../pipeline/analyze.js";
 import { FC_SEED, fixtureBytes, SOAK } from "./helpers.js";
 

@@ -1,6 +1,7 @@
 import { firstValueFrom, from } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { type LatencyReport, latencySummary } from "../../operators/latencySummary.js";
+import type { LatencyReport } from "../../model/latency.js";
+import { latencySummary } from "../../operators/latencySummary.js";
 import { requestLifecycle } from "../../operators/requestLifecycle.js";
 import { latencyJson, renderHistogram, renderLatency } from "../../sinks/latencyTable.js";
 import { decodedFixture } from "../helpers/decode.js";

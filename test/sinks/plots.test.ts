@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { deviceRuns } from "../../operators/fileMap.js";
+import { deviceRuns } from "../../model/fileMap.js";
 import { gapSpec, sizeSpec } from "../../sinks/plots/distributionSpecs.js";
 import { OFFSET_MARKS, offsetSpec } from "../../sinks/plots/offsetSpec.js";
 import { PLOTS } from "../../sinks/plots/registry.js";

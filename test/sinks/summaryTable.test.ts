@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Summary } from "../../operators/summaryTypes.js";
+import type { Summary } from "../../model/summary.js";
 import { percent, renderSummary } from "../../sinks/summaryTable.js";
 import { CASES } from "../helpers/cases.js";
 import { ROOT } from "../helpers/cli.js";

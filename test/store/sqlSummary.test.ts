@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analysisSettings } from "../../model/analysisSettings.js";
 import type { EventBatch } from "../../model/batch.js";
-import { parseFilefrag } from "../../operators/fileMap.js";
-import type { Summary } from "../../operators/summaryTypes.js";
+import { parseFilefrag } from "../../model/fileMap.js";
+import type { Summary } from "../../model/summary.js";
 import { exportParquet } from "../../sinks/duckdb/exportParquet.js";
 import { openRunWriter, openStore } from "../../sinks/duckdb/index.js";
 import { BinaryDecoder } from "../../sources/binaryDecoder.js";
@@ -67,10 +68,7 @@ beforeAll(async () => {
       commandLine: `test ${c.name}`,
       source: "file",
       ...(fileMap ? { fileMap } : {}),
-      action: o.action ?? "D",
-      rw: o.rw ?? "read",
-      small: o.small ?? 256,
-      medium: o.medium ?? 2048,
+      ...analysisSettings(o),
     });
     for (const input of c.inputs) for (const batch of await decode(input)) writer.appendRaw?.(batch);
     // The stored summary is deliberately empty: summary.sql must not read it.

@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Act, Cat } from "../../../model/actions.js";
 import { type EventBatch, NO_GAP } from "../../../model/batch.js";
 import { type BlockEvent, batchOf } from "../../../model/event.js";
-import { parseFilefrag } from "../../../operators/fileMap.js";
-import type { Summary } from "../../../operators/summaryTypes.js";
+import { parseFilefrag } from "../../../model/fileMap.js";
+import type { Summary } from "../../../model/summary.js";
 import { openRunWriter, openStore, SCHEMA_VERSION } from "../../../sinks/duckdb/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "blkrx-store-"));

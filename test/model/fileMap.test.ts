@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../model/errors.js";
-import { deviceRuns, extentCount, mergeExtents, parseFilefrag } from "../../operators/fileMap.js";
+import { deviceRuns, extentCount, mergeExtents, parseFilefrag } from "../../model/fileMap.js";
 import { FIXTURES } from "../helpers/cli.js";
 import { splitFilefragRows } from "../helpers/filefrag.js";
 

@@ -1,6 +1,6 @@
 import { promises as fsp } from "node:fs";
 import { InputError } from "../model/errors.js";
-import { type FileMap, parseFilefrag } from "./fileMap.js";
+import { type FileMap, parseFilefrag } from "../model/fileMap.js";
 
 /**
  * The FileMap of a file on this machine: runs `filefrag -v PATH` and reads

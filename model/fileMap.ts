@@ -1,4 +1,4 @@
-import { InputError } from "../model/errors.js";
+import { InputError } from "./errors.js";
 
 /** One `filefrag -v` row: file blocks `logical..logical+length` live at filesystem blocks `physical..`. */
 export interface Extent {

@@ -1,5 +1,5 @@
-import type { GapClassName } from "../model/batch.js";
-import type { LatencyReport } from "./latencySummary.js";
+import type { GapClassName } from "./batch.js";
+import type { LatencyReport } from "./latency.js";
 
 /** Counts of the five gap classes. */
 export type GapCounts = Record<GapClassName, number>;
