@@ -28,6 +28,8 @@ export interface CliStore {
   appendRequests(batch: RequestBatch): void;
   commit(summary: Summary, extras?: RunExtras): Promise<number | undefined>;
   abort(): Promise<void>;
+  /** Peak RSS (bytes) of the store writer process after `commit`, when the run was stored by one (the spill). */
+  writerPeakRssBytes?(): number | undefined;
 }
 
 /**

@@ -1,28 +1,29 @@
-import { accessSync, constants, existsSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { accessSync, constants, existsSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { EventBatch } from "../model/batch.js";
 import { InputError } from "../model/errors.js";
 import type { RequestBatch } from "../model/requests.js";
-import type { Summary } from "../model/summary.js";
-import type { RunExtras, RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
+import type { RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
 import type { StoredEventColumns } from "../sinks/duckdb/storedColumns.js";
-import { readSpill, SpillWriter } from "../sinks/spillFile.js";
-import { collect } from "./experiment/leanMemory.js";
+import { SpillWriter } from "../sinks/spillFile.js";
 import type { CliStore } from "./openStoreForCli.js";
-
-/** Rows stored between collections while the spill is read back (its batches are garbage once appended). */
-const COLLECT_EVERY_ROWS = 200_000;
+import type { StoreSpillJob, StoreSpillResult } from "./storeSpillChild.js";
 
 /**
  * The run store of `live` and `run`: while tracing, the run's events go to a
- * spill file beside the store (`STORE.spill-PID`, deleted afterwards), and
- * DuckDB is loaded only at `commit`, once the traced program is done, to
- * store them in one transaction. Why: DuckDB's library, its buffers and a
- * writer thread cost ~90 MB of RSS (measured: `live -` of a 10M-record
- * stream 159–165 MiB with the store in a thread, 70–77 MiB without), more
- * than the tracer itself, and loading it while the workload runs disturbs
- * what is measured. A store that cannot be written is found before tracing:
- * an error for an explicit --db, a note and no store for the default path.
+ * spill file beside the store (`STORE.spill-PID`, deleted afterwards); at
+ * `commit`, once the traced program is done, a short-lived child process
+ * (the store writer, storeSpillChild.js) loads DuckDB and stores them in one
+ * transaction, so the tracer's process never maps DuckDB. Why: DuckDB's
+ * library, its buffers and a writer thread cost ~90 MB of RSS, more than the
+ * tracer itself (measured, `live -` of a 10M-record stream: 159–165 MiB with
+ * the store in a thread, 157–173 MB with it loaded in-process at commit,
+ * 70–77 MiB without); in its own process the cost is not added to the
+ * tracer's. `writerPeakRssBytes()` tells the child's peak, so it is not
+ * hidden. A store that cannot be written is found before tracing: an error
+ * for an explicit --db, a note and no store for the default path.
  *
  * @example const store = openSpilledStore("blkrx.duckdb", false, meta, { memoryLimit: "16MB" }); store?.appendRaw(batch); await store?.commit(summary);
  */
@@ -39,9 +40,12 @@ export function openSpilledStore(
     return undefined;
   }
   const spill = new SpillWriter(`${db}.spill-${process.pid}`);
+  const jobPath = `${spill.path}.json`;
+  let writerPeak: number | undefined;
   const discard = () => {
     spill.close();
     rmSync(spill.path, { force: true });
+    rmSync(jobPath, { force: true });
   };
   return {
     busy: () => false,
@@ -51,19 +55,16 @@ export function openSpilledStore(
     appendRaw: (batch: EventBatch) => spill.write("raw", batch),
     appendRequests: (batch: RequestBatch) => spill.write("requests", batch),
     abort: async () => discard(),
+    writerPeakRssBytes: () => writerPeak,
     async commit(summary, extras) {
       spill.close();
       try {
-        try {
-          return await storeSpill(spill.path, db, meta, options, summary, extras);
-        } catch (error: unknown) {
-          const message = error instanceof Error ? error.message : String(error);
-          if (options.memoryLimit === undefined || !OUT_OF_MEMORY.test(message)) throw error;
-          process.stderr.write(
-            `blkrx: storing the run needed more than ${options.memoryLimit} of DuckDB memory; storing it again with ${FALLBACK_MEMORY}\n`,
-          );
-          return await storeSpill(spill.path, db, meta, { ...options, memoryLimit: FALLBACK_MEMORY }, summary, extras);
-        }
+        const job: StoreSpillJob = { spill: spill.path, db, meta, options, summary, ...(extras ? { extras } : {}) };
+        writeFileSync(jobPath, JSON.stringify(job, plainJson));
+        const result = await runStoreWriter(jobPath, db);
+        writerPeak = result.peakRssBytes;
+        if ("error" in result) throw new Error(result.error);
+        return result.runId;
       } finally {
         discard();
       }
@@ -71,39 +72,69 @@ export function openSpilledStore(
   };
 }
 
-/** DuckDB's words for a memory limit too small for an append or the commit. */
-const OUT_OF_MEMORY = /could not allocate|out of memory/i;
-/** The memory limit of the second attempt, when the first one's was too small (the spill is still there). */
-const FALLBACK_MEMORY = "64MB";
+/**
+ * Node and glibc settings that keep the store writer small (measured on a
+ * 10M-record `live -` spill, store writer alone: 163.6 MB peak with none;
+ * 152.7 MB with a 1 MB young generation, V8's default being up to 16 MB per
+ * semi-space; 147.8–151.1 MB with two malloc arenas too, its peak at DuckDB's
+ * COMMIT; 137.2 MB with one arena and malloc giving large blocks back to the
+ * system at once (fixed mmap and trim thresholds) instead of keeping them.
+ */
+const STORE_WRITER_NODE_FLAGS = ["--max-semi-space-size=1"];
+const STORE_WRITER_MALLOC = {
+  MALLOC_ARENA_MAX: "1",
+  MALLOC_MMAP_THRESHOLD_: "131072",
+  MALLOC_TRIM_THRESHOLD_: "131072",
+};
 
-/** Store the spilled events in one transaction: the run id, or an error (the transaction rolled back). */
-async function storeSpill(
-  path: string,
-  db: string,
-  meta: RunMeta,
-  options: RunWriterOptions,
-  summary: Summary,
-  extras: RunExtras | undefined,
-): Promise<number> {
-  const { openRunWriter } = await import("../sinks/duckdb/runWriter.js");
-  const writer = await openRunWriter(db, meta, options);
-  try {
-    let rows = 0;
-    for (const { kind, batch } of readSpill(path)) {
-      if (kind === "events") writer.append(batch as unknown as StoredEventColumns);
-      else if (kind === "raw") writer.appendRaw?.(batch as unknown as EventBatch);
-      else writer.appendRequests?.(batch as unknown as RequestBatch);
-      rows += Number(batch.length);
-      if (rows >= COLLECT_EVERY_ROWS) {
-        rows = 0;
-        collect?.();
+/** The store writer's entry file: beside this module once built (dist/cli or dist/pipeline), else in dist/pipeline. */
+function storeWriterEntry(): string {
+  const beside = fileURLToPath(new URL("./storeSpillChild.js", import.meta.url));
+  return existsSync(beside) ? beside : fileURLToPath(new URL("../dist/pipeline/storeSpillChild.js", import.meta.url));
+}
+
+/**
+ * Run the store writer on a job file and wait for it: its stderr lines pass
+ * through to ours, its stdout is its result line. A writer that dies
+ * without one (killed, out of memory) is one sentence naming the store.
+ */
+function runStoreWriter(jobPath: string, db: string): Promise<StoreSpillResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...STORE_WRITER_NODE_FLAGS, storeWriterEntry(), jobPath], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...STORE_WRITER_MALLOC },
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk));
+    child.on("error", (error) => reject(new Error(`Cannot store the run in ${db}: ${error.message}`)));
+    child.on("close", (code, signal) => {
+      const line = out.trim().split("\n").pop() ?? "";
+      try {
+        resolve(JSON.parse(line) as StoreSpillResult);
+      } catch {
+        reject(
+          new Error(
+            `Cannot store the run in ${db}: the store writer ended (${signal ?? `exit code ${code}`}) without storing it`,
+          ),
+        );
       }
-    }
-  } catch (error: unknown) {
-    await writer.abort();
-    throw error;
-  }
-  return writer.commit(summary, extras);
+    });
+  });
+}
+
+/** JSON.stringify's replacer for the job: refuse what JSON would change (bigint, typed arrays, maps, NaN). */
+function plainJson(key: string, value: unknown): unknown {
+  const lossy =
+    typeof value === "bigint" ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Map ||
+    value instanceof Set ||
+    (typeof value === "number" && !Number.isFinite(value));
+  if (lossy) throw new TypeError(`Cannot hand ${key} to the store writer: JSON would not keep it`);
+  return value;
 }
 
 /** The columns of an analyzed batch that the `events` table stores (what goes to the spill). */

@@ -35,7 +35,10 @@ export function registerLive(program: Command): void {
     )
     .option("--ready-file <path>", "write this file once the tracer is armed (start your workload when it appears)")
     .option("--save-trace <file>", "also write the raw trace as binary blk_io_trace (blkparse, btt read it)")
-    .option("--verbose", "say notes that are otherwise said once per boot (the tracer fallback)")
+    .option(
+      "--verbose",
+      "say notes that are otherwise said once per boot (the tracer fallback), and the tracer's and store writer's peak RSS",
+    )
     .option("--json", "print exactly the summary JSON object on stdout (with runId when the run is stored)")
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run")

@@ -49,7 +49,10 @@ export function registerRun(program: Command): void {
       ),
     )
     .option("--save-trace <file>", "also write the raw trace as binary blk_io_trace (blkparse, btt read it)")
-    .option("--verbose", "say notes that are otherwise said once per boot (the tracer fallback)")
+    .option(
+      "--verbose",
+      "say notes that are otherwise said once per boot (the tracer fallback), and the tracer's and store writer's peak RSS",
+    )
     .option("--db <path>", "DuckDB file to store the run in", "./blkrx.duckdb")
     .option("--no-db", "do not store the run");
   for (const option of analysisOptions()) cmd.addOption(option);

@@ -4,6 +4,7 @@ import type { Summary } from "../../model/summary.js";
 import type { TracerChoice } from "../../sources/liveSource.js";
 import { discoverFile, type TraceTarget, targetOfDeviceName } from "../device.js";
 import { LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
+import { peaksLine } from "../ownPeakRss.js";
 import { createMemoryCgroup, type MemoryCgroup } from "./cgroup.js";
 import { dropCaches } from "./dropCaches.js";
 import type { RssSample } from "./memorySampling.js";
@@ -147,6 +148,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       });
       if (runId !== undefined) result.runId = runId;
     }
+    if (options.verbose) process.stderr.write(peaksLine(writer?.writerPeakRssBytes?.()));
     return result;
   } finally {
     cgroup?.remove();

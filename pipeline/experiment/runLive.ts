@@ -25,6 +25,7 @@ import { discoverFile, lbaWindow, maxRequestSectors, type TraceTarget, targetOfD
 import { deviceOfOption, requireOneDevice } from "../deviceOption.js";
 import { fileMapFromOptions } from "../fileMapFromOptions.js";
 import { LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
+import { peaksLine } from "../ownPeakRss.js";
 import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
 import { announceReady, watchDrops } from "./liveNotices.js";
 import { withLiveView } from "./withLiveView.js";
@@ -199,6 +200,7 @@ export async function runLive(
     ...(skips ? { skipped: skips.skipped } : {}),
   });
   if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
+  if (options.verbose) process.stderr.write(peaksLine(writer?.writerPeakRssBytes?.()));
   // The stored run's id is the one extra key (absent with --no-db): a script can query the store for the run it made.
   if (options.json) process.stdout.write(`${JSON.stringify(runId === undefined ? summary : { ...summary, runId })}\n`);
   else process.stdout.write(renderSummary(summary, options.label ?? (target ? target.disk : String(input))));

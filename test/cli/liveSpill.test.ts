@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -33,6 +33,17 @@ describe("live - stores its run through a spill file", () => {
     const { runId, ...live } = JSON.parse(r.stdout);
     expect(runId).toBe(1);
     expect(JSON.parse(summary.stdout)).toEqual(live);
+  });
+
+  it("a store the store writer process cannot open is one sentence from blkrx, and no spill or job file is left", async () => {
+    const db = join(dir, "not-a-store.duckdb");
+    writeFileSync(db, "not a database\n");
+    const r = await blkrx(["live", "-", "--json", "--db", db], { input: trace });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `blkrx: Cannot open the run store ${db}: IO Error: The file "${db}" exists, but it is not a valid DuckDB database file!`,
+    ]);
+    expect(readdirSync(dir).filter((f) => f.includes(".spill-"))).toEqual([]);
   });
 
   it("an explicit --db that cannot be written is an error before anything is read", async () => {

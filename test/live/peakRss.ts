@@ -38,3 +38,10 @@ export async function withPeakRss(
   const kb = Number(/maxrss (\d+)/.exec(report)?.[1] ?? Number.NaN);
   return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), peakRssBytes: kb * 1024 };
 }
+
+/** The peaks `blkrx live/run --verbose` says on stderr (bytes): its own, and its store writer process's. */
+export function reportedPeaks(stderr: string): { tracerBytes: number; writerBytes: number } {
+  const m = /tracer peak RSS ([\d.]+) MB; store writer peak RSS ([\d.]+) MB/.exec(stderr);
+  if (!m) throw new Error(`no peak RSS line on stderr:\n${stderr}`);
+  return { tracerBytes: Number(m[1]) * 1e6, writerBytes: Number(m[2]) * 1e6 };
+}

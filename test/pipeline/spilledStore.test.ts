@@ -30,6 +30,8 @@ describe("openSpilledStore", () => {
     try {
       for (let k = 0; k < 40; k++) store?.appendRaw(batch);
       const runId = await store?.commit(await analyze(of(batch)));
+      // Stored by a store writer process, which reports its own peak (Node + DuckDB: well above Node alone).
+      expect(store?.writerPeakRssBytes?.()).toBeGreaterThan(40e6);
       expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toContain(
         "blkrx: storing the run needed more than 1MB of DuckDB memory; storing it again with 64MB",
       );
