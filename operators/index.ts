@@ -14,6 +14,5 @@ export * from "./select.js";
 export * from "./selectionTally.js";
 export * from "./summarize.js";
 export * from "./summaryAccumulator.js";
-export * from "./runningSummary.js";
 export * from "./tensorAttribution.js";
 export * from "./timeBuckets.js";
