@@ -13,13 +13,6 @@ const MAX_LINES = 300;
 const FOLDERS = ["pipeline", "operators", "sources", "sinks", "model"];
 const REASON = "Longer than 300 lines because";
 
-/**
- * Files other work is splitting (issue 17); each entry must still be over
- * the limit, so the list shrinks as they land.
- * TODO(issue 17): empty this list when the tracer (DuckDB store) branch is merged.
- */
-const BEING_SPLIT = new Set(["sinks/duckdb/schema.ts", "sinks/duckdb/runWriter.ts"]);
-
 /** Every .ts file under `dir`, as paths relative to the repository root. */
 function tsFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -55,13 +48,8 @@ function unexplainedLongFiles(): string[] {
 
 describe("source file size", () => {
   it(`no file under ${FOLDERS.join("/, ")}/ is over ${MAX_LINES} lines unless its first comment says why`, () => {
-    const long = unexplainedLongFiles().filter((entry) => !BEING_SPLIT.has(entry.replace(/ \(\d+ lines\)$/, "")));
+    const long = unexplainedLongFiles();
     expect(long).toEqual([]);
-  });
-
-  it("every file listed as being split is still over the limit (else remove it from the list)", () => {
-    const long = new Set(unexplainedLongFiles().map((entry) => entry.replace(/ \(\d+ lines\)$/, "")));
-    expect([...BEING_SPLIT].filter((path) => !long.has(path))).toEqual([]);
   });
 
   it("counts lines as wc -l and finds the first comment wherever it starts", () => {

@@ -1,6 +1,6 @@
 import type { Store } from "./openStore.js";
+import { type OrphanRows, orphanRows } from "./perRunRows.js";
 import { type QueryResult, query } from "./queries.js";
-import { type OrphanRows, orphanRows } from "./schema.js";
 
 /** DuckDB's error for a write statement on a store opened read-only. */
 export const READ_ONLY_REFUSAL = /attached in read-only mode|read-only mode/i;
