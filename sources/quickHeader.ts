@@ -116,7 +116,9 @@ export function quickBlkparseColumns(buf: Uint8Array, from: number, to: number):
   ) {
     return NOT_FIXED;
   }
-  return quickActionRwbs(buf, buf[from + 42] === SPACE ? from + 43 : from + 42, to);
+  if (buf[from + 42] !== SPACE) return quickActionRwbs(buf, from + 42, to);
+  // More than one space before the action is not %2a's shape: the scan reads it (found by the property test).
+  return buf[from + 43] === SPACE ? NOT_FIXED : quickActionRwbs(buf, from + 43, to);
 }
 
 /**

@@ -30,7 +30,7 @@ function referenceColumns(line: string): number {
     f(35, 36) === " " &&
     right(36, 41) &&
     f(41, 42) === " ";
-  if (!fits) return NOT_FIXED;
+  if (!fits || f(42, 44) === "  ") return NOT_FIXED;
   return quickActionRwbs(bytes(line), line[42] === " " ? 43 : 42, line.length);
 }
 
@@ -98,6 +98,12 @@ describe("reading a blkparse line's action at fixed columns", () => {
       ),
       { numRuns: 5000 },
     );
+  });
+
+  it("an action after more spaces than %2a leaves is left to the scan (fast-check seed 1138501339)", () => {
+    const line = "  7,0    1        0     0.000000000 22958   Q RM 27496 + 8 <- (259,0) 25448";
+    expect(columns(line)).toBe(NOT_FIXED);
+    expect(scan(line) & 0xffff).toBe(Act.QUEUE);
   });
 
   it("any mutated line: the fixed-column answer is NOT_FIXED or the scan's answer", () => {
