@@ -26,7 +26,7 @@ import { deviceOfOption, requireOneDevice } from "../deviceOption.js";
 import { fileMapFromOptions } from "../fileMapFromOptions.js";
 import { LIVE_STORE_MEMORY, openStoreForCli } from "../openStoreForCli.js";
 import { peaksLine } from "../ownPeakRss.js";
-import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
+import { keepRawRecords } from "./keepRawRecords.js";
 import { announceReady, watchDrops } from "./liveNotices.js";
 import { withLiveView } from "./withLiveView.js";
 
@@ -151,11 +151,7 @@ export async function runLive(
   try {
     summary = await firstValueFrom(
       source.pipe(
-        collectEvery(LIVE_COLLECT_ROWS),
-        tap((b) => {
-          writer?.appendRaw(b);
-          saved?.write(b, BigInt(stats.firstRecordNs ?? 1e9));
-        }),
+        keepRawRecords(stats, writer, saved),
         analyzeEvents({
           ...analysis,
           tally,

@@ -13,7 +13,7 @@ import { analyzeEvents } from "../analyze.js";
 import { lbaWindow, maxRequestSectors, type TraceTarget } from "../device.js";
 import type { CliStore } from "../openStoreForCli.js";
 import type { MemoryCgroup } from "./cgroup.js";
-import { collectEvery, LIVE_COLLECT_ROWS } from "./leanMemory.js";
+import { keepRawRecords } from "./keepRawRecords.js";
 import { announceReady, watchDrops } from "./liveNotices.js";
 import { readCachedBytes } from "./memorySampling.js";
 import { PhaseClock } from "./phaseClock.js";
@@ -105,11 +105,7 @@ export async function traceWorkload(
     });
     summary = await firstValueFrom(
       source.pipe(
-        collectEvery(LIVE_COLLECT_ROWS),
-        tap((b) => {
-          writer?.appendRaw(b);
-          saved?.write(b, BigInt(stats.firstRecordNs ?? 1e9));
-        }),
+        keepRawRecords(stats, writer, saved),
         clock ? phasesBy((t) => clock.phaseOf(t)) : identity,
         analyzeEvents({ ...analysis, tally, ...(fileMap ? { fileMap } : {}) }),
         tap((b) => {
