@@ -18,12 +18,10 @@ const MAJOR = DATASET_MAJOR.alibaba << 20;
  */
 export class AlibabaDecoder extends DatasetDecoder {
   protected parseRow(buf: Uint8Array, from: number, to: number): boolean {
+    const id = this.openRow(buf, from, to, "id", HEADER, ROW);
+    if (id < 0) return false;
+    if (id > 0xfffff) return this.reject(ROW);
     const f = this.f;
-    f.reset(buf, from, to);
-    if (f.atEnd()) return false;
-    const id = f.uint();
-    if (id < 0) return this.headerOrBad(HEADER, ROW);
-    if (id > 0xfffff || !f.comma()) return this.reject(ROW);
     const op = buf[f.p];
     if ((op !== 82 && op !== 87) || f.p >= f.end) return this.reject(ROW);
     f.p++;

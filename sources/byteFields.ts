@@ -137,6 +137,13 @@ export class ByteFields {
     return start;
   }
 
+  /** True when the rest of the line, trailing spaces and tabs aside, spells `word` (ASCII). */
+  restIs(word: string): boolean {
+    let end = this.end;
+    while (end > this.p && (this.buf[end - 1] === 32 || this.buf[end - 1] === 9)) end--;
+    return this.is(this.p, end, word);
+  }
+
   /** True when bytes [from, to) spell `word` (ASCII). */
   is(from: number, to: number, word: string): boolean {
     if (to - from !== word.length) return false;

@@ -16,6 +16,9 @@ function completionOf(issue: number): number {
 
 const keepAll = (): boolean => true;
 
+/** What a dataset line starts with: a timestamp or an unsigned id (see DatasetDecoder.openRow). */
+type Lead = "time" | "id";
+
 /**
  * Base of the public-dataset decoders (MSR Cambridge, Alibaba, Tencent,
  * bcc biosnoop). Each record of those files is one request issued to a
@@ -111,12 +114,20 @@ export abstract class DatasetDecoder extends TextLineDecoder {
     return false;
   }
 
-  /** A line that does not start like a record: the column header (skipped) or a bad line. */
-  protected headerOrBad(header: string, row: string): boolean {
+  /**
+   * Open the line at bytes [from, to) up to its first comma. Its leading field is a timestamp (`lead` "time": 0 is
+   * returned, the parts are in f.hi and f.lo) or an unsigned id ("id": returned). -1 for a line without an event:
+   * blank, the column `header` (skipped), or not a `row` ({@link problem} set).
+   */
+  protected openRow(buf: Uint8Array, from: number, to: number, lead: Lead, header: string, row: string): number {
     const f = this.f;
-    let end = f.end;
-    while (end > f.p && (f.buf[end - 1] === 32 || f.buf[end - 1] === 9)) end--;
-    return f.is(f.p, end, header) ? false : this.reject(row);
+    f.reset(buf, from, to);
+    if (f.atEnd()) return -1;
+    const value = lead === "time" ? (f.bigUint() ? 0 : -1) : f.uint();
+    // A number and its comma; or no number and the header, which is skipped (-1 without a problem).
+    if (value >= 0 ? f.comma() : f.restIs(header)) return value;
+    this.problem = row;
+    return -1;
   }
 
   /** The device of the volume with this key, or -1 when the file has not shown it yet. */

@@ -33,13 +33,10 @@ export class MsrDecoder extends DatasetDecoder {
   private lastDevice = 0;
 
   protected parseRow(buf: Uint8Array, from: number, to: number): boolean {
+    if (this.openRow(buf, from, to, "time", HEADER, ROW) < 0) return false;
     const f = this.f;
-    f.reset(buf, from, to);
-    if (f.atEnd()) return false;
-    if (!f.bigUint()) return this.headerOrBad(HEADER, ROW);
     const hi = f.hi;
     const lo = f.lo;
-    if (!f.comma()) return this.reject(ROW);
     const hostFrom = f.token();
     const hostTo = f.p;
     if (hostTo === hostFrom || !f.comma()) return this.reject(ROW);

@@ -19,13 +19,10 @@ const MAJOR = DATASET_MAJOR.tencent << 20;
  */
 export class TencentDecoder extends DatasetDecoder {
   protected parseRow(buf: Uint8Array, from: number, to: number): boolean {
+    if (this.openRow(buf, from, to, "time", HEADER, ROW) < 0) return false;
     const f = this.f;
-    f.reset(buf, from, to);
-    if (f.atEnd()) return false;
-    if (!f.bigUint()) return this.headerOrBad(HEADER, ROW);
     const hi = f.hi;
     const lo = f.lo;
-    if (!f.comma()) return this.reject(ROW);
     const offset = f.uint();
     if (offset < 0 || !f.comma()) return this.reject(ROW);
     const size = f.uint();

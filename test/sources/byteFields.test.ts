@@ -95,6 +95,22 @@ describe("ByteFields, the dataset decoders' fast byte reader, against string par
     expect(f.comma()).toBe(false);
   });
 
+  it("restIs compares the rest of the line, trailing spaces, tabs and CR aside (a column header)", () => {
+    const header = "device_id,opcode,offset,length,timestamp";
+    expect(fields(`${header} \t\r`).restIs(header)).toBe(true);
+    expect(fields(`${header},extra`).restIs(header)).toBe(false);
+    expect(fields(header.slice(0, -1)).restIs(header)).toBe(false);
+    const f = fields(`  ${header}`);
+    expect(f.restIs(header)).toBe(false); // leading spaces are the caller's (atEnd skips them)
+    f.spaces();
+    expect(f.restIs(header)).toBe(true);
+    expect(f.p).toBe(2); // does not move
+    const bytes = Buffer.from(`x,${header}  ,tail`, "latin1");
+    const g = new ByteFields();
+    g.reset(bytes, 2, bytes.length - 5);
+    expect(g.restIs(header)).toBe(true); // only up to the end it was given
+  });
+
   it("never reads past the end it was given", () => {
     const bytes = Buffer.from("12,34", "latin1");
     const f = new ByteFields();
