@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CASES, caseFlags, contractOf } from "../helpers/cases.js";
 import { blkrx, FIXTURES, ROOT } from "../helpers/cli.js";
 import { DATASET_WRITERS, issuedRequests } from "../helpers/datasetFiles.js";
+import { summaryOfRow } from "../helpers/summaryRow.js";
 
 /**
  * The shipped SQL (sql/*.sql) runs unmodified on ClickHouse's engine: chDB,
@@ -93,26 +94,6 @@ beforeAll(async () => {
   }
 }, 900_000);
 
-/** A summary.sql row in the JSON contract's shape. */
-function asContract(row: Record<string, unknown>): Record<string, unknown> {
-  const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-  const gaps = (space: string) =>
-    Object.fromEntries(
-      ["sequential", "small", "medium", "large", "backward"].map((k) => [k, Number(row[`${space}_${k}`])]),
-    );
-  return contractOf({
-    events: Number(row.events),
-    readBytes: Number(row.read_bytes),
-    uniqueBytes: Number(row.unique_bytes),
-    uniqueSectors: Number(row.unique_sectors),
-    fileBytes: n(row.file_bytes),
-    fileSectors: n(row.file_sectors),
-    coverage: n(row.coverage),
-    extents: n(row.extents),
-    gaps: { physical: gaps("physical"), logical: gaps("logical") },
-  });
-}
-
 describe("shipped SQL on ClickHouse's engine (chDB) over the Parquet export equals analyze", () => {
   it("sql/summary.sql: every run, unmodified", (ctx) => {
     if (skipReason) ctx.skip(skipReason);
@@ -122,7 +103,7 @@ describe("shipped SQL on ClickHouse's engine (chDB) over the Parquet export equa
     for (const [id, run] of analyzed) {
       const row = rows?.get(id);
       expect(row, run.name).toBeDefined();
-      expect(asContract(row ?? {}), run.name).toEqual(contractOf(run.summary));
+      expect(contractOf(summaryOfRow(row ?? {})), run.name).toEqual(contractOf(run.summary));
     }
   });
 });

@@ -13,6 +13,7 @@ import { BinaryDecoder } from "../../sources/binaryDecoder.js";
 import { traceBatches } from "../../sources/fromTrace.js";
 import { CASES, type FixtureCase } from "../helpers/cases.js";
 import { FIXTURES } from "../helpers/fixtures.js";
+import { summaryOfRow } from "../helpers/summaryRow.js";
 
 const SUMMARY_SQL = readFileSync(new URL("../../sql/summary.sql", import.meta.url), "utf8");
 
@@ -94,29 +95,6 @@ beforeAll(async () => {
   instance.closeSync();
 }, 120_000);
 
-/** A summary.sql row in the JSON contract's shape. */
-function asSummary(row: Record<string, unknown>): Summary {
-  const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-  const gaps = (space: string) => ({
-    sequential: Number(row[`${space}_sequential`]),
-    small: Number(row[`${space}_small`]),
-    medium: Number(row[`${space}_medium`]),
-    large: Number(row[`${space}_large`]),
-    backward: Number(row[`${space}_backward`]),
-  });
-  return {
-    events: Number(row.events),
-    readBytes: Number(row.read_bytes),
-    uniqueBytes: Number(row.unique_bytes),
-    uniqueSectors: Number(row.unique_sectors),
-    fileBytes: n(row.file_bytes),
-    fileSectors: n(row.file_sectors),
-    coverage: n(row.coverage),
-    extents: n(row.extents),
-    gaps: { physical: gaps("physical"), logical: gaps("logical") },
-  };
-}
-
 describe("sql/summary.sql over exported raw-event Parquet", () => {
   it("covers every fixture case", () => {
     expect(computed.size).toBe(cases.length);
@@ -126,7 +104,7 @@ describe("sql/summary.sql over exported raw-event Parquet", () => {
     it(`reproduces ${c.name}`, () => {
       const row = computed.get(runOf.get(c.name) ?? -1);
       expect(row).toBeDefined();
-      expect(asSummary(row ?? {})).toEqual(c.expected);
+      expect(summaryOfRow(row ?? {})).toEqual(c.expected);
     });
   }
 });
