@@ -26,7 +26,7 @@ export type FromWorker =
   | { type: "ready" }
   | { type: "opened"; runId: number }
   | { type: "committed"; runId: number }
-  | { type: "appended"; rows: number }
+  | { type: "appended"; rows: number; buffer?: ArrayBuffer }
   | { type: "aborted" }
   | { type: "error"; name: string; message: string };
 
@@ -54,8 +54,10 @@ if (port) {
   let queue: Promise<void> = Promise.resolve();
   let lean = false;
   let sinceCollect = 0;
-  const appended = (rows: number): void => {
-    reply({ type: "appended", rows });
+  // The buffer an `append` came in goes back to the main thread for its next batch (ColumnPacker).
+  const appended = (rows: number, buffer?: ArrayBuffer): void => {
+    if (buffer) port.postMessage({ type: "appended", rows, buffer } satisfies FromWorker, [buffer]);
+    else reply({ type: "appended", rows });
     sinceCollect += rows;
     if (lean && sinceCollect >= COLLECT_EVERY_ROWS) {
       sinceCollect = 0;
@@ -73,7 +75,8 @@ if (port) {
     if (failure) {
       // Keep reporting the first failure on commit; drop appends after it (still counted as done).
       if (m.type === "commit") reply({ type: "error", name: failure.name, message: failure.message });
-      if (m.type === "append" || m.type === "appendRaw") reply({ type: "appended", rows: m.batch.length });
+      if (m.type === "append") appended(m.batch.length, m.batch.time.buffer as ArrayBuffer);
+      if (m.type === "appendRaw") appended(m.batch.length);
       return;
     }
     try {
@@ -83,7 +86,7 @@ if (port) {
         reply({ type: "opened", runId: writer.runId });
       } else if (m.type === "append") {
         writer?.append(m.batch);
-        appended(m.batch.length);
+        appended(m.batch.length, m.batch.time.buffer as ArrayBuffer);
       } else if (m.type === "appendRaw") {
         writer?.appendRaw?.(m.batch);
         appended(m.batch.length);

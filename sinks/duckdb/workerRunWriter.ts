@@ -4,15 +4,16 @@ import type { RequestBatch } from "../../model/requests.js";
 import type { Summary } from "../../model/summary.js";
 import type { RunExtras, RunMeta, RunWriter, RunWriterOptions } from "./runWriter.js";
 import type { FromWorker, ToWorker } from "./runWriterWorker.js";
-import { transferableRawColumns, transferableStoredColumns } from "./storedColumns.js";
+import { ColumnPacker, transferableRawColumns } from "./storedColumns.js";
 import { claimWriterThread } from "./writerThread.js";
 
 /**
  * A {@link RunWriter} whose DuckDB work runs in a worker thread, so storing
  * events overlaps with decoding and analysis on a second core (measured:
  * DuckDB's append and commit cost about as much CPU as the analysis itself,
- * see `npm run bench`). The stored columns of each batch are copied and the
- * copies transferred to the worker (see transferableStoredColumns);
+ * see `npm run bench`). The stored columns of each batch are packed into
+ * one buffer, transferred to the worker and handed back once appended (see
+ * ColumnPacker);
  * the run is still one transaction there, and the first error in the worker
  * is raised by `commit`.
  *
@@ -69,6 +70,7 @@ class WorkerRunWriter implements RunWriter {
   private waiters: { rows: number; resolve: () => void }[] = [];
   private pending: { want: FromWorker["type"]; resolve: (m: FromWorker) => void; reject: (e: Error) => void }[] = [];
   private failure: Error | undefined;
+  private readonly packer = new ColumnPacker();
 
   constructor(private readonly worker: Worker) {
     worker.on("message", (m: FromWorker) => this.receive(m));
@@ -79,9 +81,9 @@ class WorkerRunWriter implements RunWriter {
   }
 
   append(batch: EventBatch): void {
-    const { columns, transfer } = transferableStoredColumns(batch);
+    const { columns, buffer } = this.packer.pack(batch);
     this.backlogRows += batch.length;
-    this.worker.postMessage({ type: "append", batch: columns } satisfies ToWorker, transfer);
+    this.worker.postMessage({ type: "append", batch: columns } satisfies ToWorker, [buffer]);
   }
 
   appendRaw(batch: EventBatch): void {
@@ -129,6 +131,7 @@ class WorkerRunWriter implements RunWriter {
 
   private receive(m: FromWorker): void {
     if (m.type === "appended") {
+      if (m.buffer) this.packer.reuse(m.buffer);
       this.backlogRows -= m.rows;
       this.release();
       return;
