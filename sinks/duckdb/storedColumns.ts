@@ -57,7 +57,9 @@ export class ColumnPacker {
       pid: copy(pid.subarray(0, length)),
       bytes: copy(bytes.subarray(0, length)),
       action: copy(action.subarray(0, length)),
-      ...(pieces ? { pieces: { start: copy(pieces.start), sectors: copy(pieces.sectors), first: copy(pieces.first) } } : {}),
+      ...(pieces
+        ? { pieces: { start: copy(pieces.start), sectors: copy(pieces.sectors), first: copy(pieces.first) } }
+        : {}),
       ...(gaps
         ? {
             gaps: {
