@@ -113,10 +113,9 @@ export async function openRunWriter(dbPath: string, meta: RunMeta, options: RunW
  * 756–796 → 508–578 ms.
  *
  * `threads` 1 (DuckDB's default: one per core): appends are single-threaded
- * anyway, each DuckDB thread keeps its own buffers, and its background
- * threads only compete with the analysis for the machine's cores. Measured
- * (`analyze` of the 5M-record bench trace, 2 cores): user+system CPU
- * 2.1–2.4 → 1.8–2.0 s, peak RSS 216 → 199–220 MB.
+ * anyway, and DuckDB's background threads would only compete with the
+ * analysis for the cores. A/B at load 2–3: user+system CPU 2.1–2.4 → 1.8–2.0 s;
+ * on an idle machine no change in wall time (docs/performance.md).
  */
 const WRITER_SETTINGS = { write_buffer_row_group_count: "1", threads: "1" } as const;
 
