@@ -151,7 +151,10 @@ export async function runAnalyze(
   if (why) process.stderr.write(`blkrx: ${why}\n`);
   await printSummary(summary, options, options.label ?? inputs.join(" "), runId);
   if (runId !== undefined) {
-    await commit();
+    await commit().catch((error: unknown) => {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(`${why.replace(/\.$/, "")} (the summary above was printed, but run ${runId} was not stored)`);
+    });
     process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   }
   return summary;
