@@ -6,8 +6,6 @@ import { join } from "node:path";
 /** One process run from start to exit: wall and CPU time, peak RSS, stdout. */
 export interface ProcessSample {
   wallS: number;
-  /** Seconds from the spawn to the first byte on stdout (the wall time when nothing was printed). */
-  firstOutputS: number;
   cpuS: number;
   maxRssMB: number;
   stdout: string;
@@ -40,18 +38,13 @@ export async function runProcess(command: Command): Promise<ProcessSample> {
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    let firstOutput: bigint | undefined;
-    child.stdout?.on("data", (b: Buffer) => {
-      firstOutput ??= process.hrtime.bigint();
-      out.push(b);
-    });
+    child.stdout?.on("data", (b: Buffer) => out.push(b));
     child.stderr?.on("data", (b: Buffer) => err.push(b));
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on("error", reject);
       child.on("close", resolve);
     });
-    const ended = process.hrtime.bigint();
-    const wallS = Number(ended - started) / 1e9;
+    const wallS = Number(process.hrtime.bigint() - started) / 1e9;
     if (code !== 0) {
       const why = Buffer.concat(err).toString("utf8").trim().split("\n").slice(-3).join(" / ");
       throw new Error(`${command.cmd} ${command.args.join(" ")} exited ${code}: ${why}`);
@@ -59,7 +52,6 @@ export async function runProcess(command: Command): Promise<ProcessSample> {
     const [user, sys, rssKb] = readFileSync(timeFile, "utf8").trim().split("\n").pop()?.split(" ").map(Number) ?? [];
     return {
       wallS,
-      firstOutputS: Number((firstOutput ?? ended) - started) / 1e9,
       cpuS: (user ?? Number.NaN) + (sys ?? Number.NaN),
       maxRssMB: (rssKb ?? Number.NaN) / 1024,
       stdout: Buffer.concat(out).toString("utf8"),
@@ -73,7 +65,6 @@ export async function runProcess(command: Command): Promise<ProcessSample> {
 /** Best (smallest) wall and CPU time of each command over interleaved rounds. */
 export interface Best {
   wallS: number;
-  firstOutputS: number;
   cpuS: number;
   maxRssMB: number;
   runs: number;
@@ -109,7 +100,6 @@ export async function interleaved(
       const b = best[name];
       best[name] = {
         wallS: Math.min(b?.wallS ?? Number.POSITIVE_INFINITY, s.wallS),
-        firstOutputS: Math.min(b?.firstOutputS ?? Number.POSITIVE_INFINITY, s.firstOutputS),
         cpuS: Math.min(b?.cpuS ?? Number.POSITIVE_INFINITY, s.cpuS),
         maxRssMB: Math.max(b?.maxRssMB ?? 0, s.maxRssMB),
         runs: (b?.runs ?? 0) + 1,

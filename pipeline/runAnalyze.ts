@@ -131,14 +131,8 @@ export async function runAnalyze(
   }
   const tensors =
     summary.tensors && summary.backward ? { tensors: { tensors: summary.tensors, backward: summary.backward } } : {};
-  const commit = () =>
-    writer?.commit(summary, { ...(skips ? { skipped: skips.skipped } : {}), warnings, ...tensors }) ??
-    Promise.resolve(undefined);
-  // The summary is printed as soon as it is known and the run has its id; the writer thread's last rows and
-  // COMMIT (~0.4 s for 438K events, `npm run bench -- --only store`) finish after it. A store that could not
-  // be opened is reported (or is an error, for --db PATH) before anything is printed.
-  const runId = await opened(writer);
-  if (runId === undefined) await commit(); // says why the default store was not used, or throws for --db PATH
+  const runId = await writer?.commit(summary, { ...(skips ? { skipped: skips.skipped } : {}), warnings, ...tensors });
+  if (runId !== undefined) process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
   if (skips && skips.skipped > 0) {
     process.stderr.write(`blkrx: skipped ${skips.skipped} damaged record(s), e.g. ${skips.reasons.join("; ")}\n`);
   }
@@ -150,23 +144,7 @@ export async function runAnalyze(
   });
   if (why) process.stderr.write(`blkrx: ${why}\n`);
   await printSummary(summary, options, options.label ?? inputs.join(" "), runId);
-  if (runId !== undefined) {
-    await commit().catch((error: unknown) => {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new Error(`${why.replace(/\.$/, "")} (the summary above was printed, but run ${runId} was not stored)`);
-    });
-    process.stderr.write(`blkrx: stored run ${runId} in ${options.db}\n`);
-  }
   return summary;
-}
-
-/** The run id once the store is open; undefined without a store or when it could not be opened. */
-async function opened(writer: CliStore | undefined): Promise<number | undefined> {
-  if (!writer) return undefined;
-  return writer.opened.then(
-    (id) => (typeof id === "number" ? id : undefined),
-    () => undefined,
-  );
 }
 
 /**
