@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type ImportCost, importCost, median } from "../helpers/importCost.js";
 import { packedInstall } from "../helpers/packedInstall.js";
 
-// A timing test: vitest.alone.config.ts runs it after every other test file, with nothing beside it
+// A timing test: vitest.alone.config.ts runs it before every other test file, with nothing beside it
 // (measured here: two busy processes on the 2 cores stretch `node -e 0` from 70 to 130 ms, even at nice -20).
 
 /**
@@ -57,8 +57,8 @@ async function idleShare(ms: number): Promise<number> {
 }
 
 /**
- * Wait (at most 60 s) until the machine is idle: after the whole suite the kernel is still writing back the
- * gigabytes the tests wrote (in CI the first version of this test saw `node -e 0` take 103 ms instead of 70).
+ * Wait (at most 60 s) until the machine is idle: the build, lint and typecheck just before may still be
+ * writing back (and when run after the whole suite, CI saw `node -e 0` take 103–107 ms instead of 70–85).
  */
 async function settle(): Promise<string> {
   spawnSync("sync");
