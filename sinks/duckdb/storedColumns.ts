@@ -26,52 +26,25 @@ export class ColumnPacker {
 
   /** The batch's stored columns as views into one buffer (the caller transfers `buffer`). */
   pack(batch: EventBatch): { columns: StoredEventColumns; buffer: ArrayBuffer } {
-    const { length, time, cpu, pid, action, bytes, sector, pieces, gaps, phase } = batch;
-    const parts: Packed[] = [
-      time.subarray(0, length),
-      sector.subarray(0, length),
-      cpu.subarray(0, length),
-      pid.subarray(0, length),
-      bytes.subarray(0, length),
-      action.subarray(0, length),
-    ];
-    if (pieces) parts.push(pieces.start, pieces.sectors, pieces.first);
-    if (gaps) parts.push(gaps.physical, gaps.logical, gaps.physicalClass, gaps.logicalClass);
-    if (phase) parts.push(phase);
+    // One list of the stored columns, walked twice: to size the buffer, then to copy into it (same order).
     let size = 0;
-    for (const part of parts) size = align8(size) + part.byteLength;
+    storedColumnsVia(batch, (part) => {
+      size = align8(size) + part.byteLength;
+      return part;
+    });
     const buffer = this.take(size);
     let at = 0;
-    const copy = <T extends Packed>(part: T): T => {
+    const columns = storedColumnsVia(batch, (part) => {
       at = align8(at);
-      const view = new (part.constructor as new (b: ArrayBuffer, o: number, n: number) => T)(buffer, at, part.length);
+      const view = new (part.constructor as new (b: ArrayBuffer, o: number, n: number) => typeof part)(
+        buffer,
+        at,
+        part.length,
+      );
       view.set(part as never);
       at += part.byteLength;
       return view;
-    };
-    const columns: StoredEventColumns = {
-      length,
-      time: copy(time.subarray(0, length)),
-      sector: copy(sector.subarray(0, length)),
-      cpu: copy(cpu.subarray(0, length)),
-      pid: copy(pid.subarray(0, length)),
-      bytes: copy(bytes.subarray(0, length)),
-      action: copy(action.subarray(0, length)),
-      ...(pieces
-        ? { pieces: { start: copy(pieces.start), sectors: copy(pieces.sectors), first: copy(pieces.first) } }
-        : {}),
-      ...(gaps
-        ? {
-            gaps: {
-              physical: copy(gaps.physical),
-              logical: copy(gaps.logical),
-              physicalClass: copy(gaps.physicalClass),
-              logicalClass: copy(gaps.logicalClass),
-            },
-          }
-        : {}),
-      ...(phase ? { phase: copy(phase) } : {}),
-    };
+    });
     return { columns, buffer };
   }
 
@@ -86,6 +59,34 @@ export class ColumnPacker {
     // Room to grow: later batches of a run are about as large as the first ones.
     return new ArrayBuffer(align8(size + (size >> 2)));
   }
+}
+
+/** The stored columns of `batch` (its rows only), each passed through `place`, in one fixed order. */
+function storedColumnsVia(batch: EventBatch, place: <T extends Packed>(part: T) => T): StoredEventColumns {
+  const { length, time, cpu, pid, action, bytes, sector, pieces, gaps, phase } = batch;
+  return {
+    length,
+    time: place(time.subarray(0, length)),
+    sector: place(sector.subarray(0, length)),
+    cpu: place(cpu.subarray(0, length)),
+    pid: place(pid.subarray(0, length)),
+    bytes: place(bytes.subarray(0, length)),
+    action: place(action.subarray(0, length)),
+    ...(pieces
+      ? { pieces: { start: place(pieces.start), sectors: place(pieces.sectors), first: place(pieces.first) } }
+      : {}),
+    ...(gaps
+      ? {
+          gaps: {
+            physical: place(gaps.physical),
+            logical: place(gaps.logical),
+            physicalClass: place(gaps.physicalClass),
+            logicalClass: place(gaps.logicalClass),
+          },
+        }
+      : {}),
+    ...(phase ? { phase: place(phase) } : {}),
+  };
 }
 
 /** Buffers a packer keeps for reuse: enough for the batches in flight while the writer thread keeps up. */
