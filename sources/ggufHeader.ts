@@ -1,4 +1,4 @@
-import { promises as fsp } from "node:fs";
+import * as fsp from "node:fs/promises";
 import { InputError, TraceFormatError } from "../model/errors.js";
 import { ggmlTypeByCode, tensorBytes } from "../model/ggmlTypes.js";
 import { alignUp, GGUF_DEFAULT_ALIGNMENT, type GgufLayout, type GgufTensor } from "../model/ggufLayout.js";

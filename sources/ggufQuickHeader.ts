@@ -1,4 +1,4 @@
-import { promises as fsp } from "node:fs";
+import * as fsp from "node:fs/promises";
 
 /** A tensor info as the GGUF header holds it (offset relative to the data section). */
 export interface GgufTensorInfo {

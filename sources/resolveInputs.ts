@@ -1,4 +1,4 @@
-import { promises as fsp } from "node:fs";
+import * as fsp from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../model/errors.js";
 

@@ -1,4 +1,4 @@
-import { promises as fsp } from "node:fs";
+import * as fsp from "node:fs/promises";
 import { InputError } from "../../model/errors.js";
 import type { GgufLayout, GgufTensor } from "../../model/ggufLayout.js";
 import { alignUp } from "../../model/ggufLayout.js";
