@@ -5,7 +5,7 @@ A plain Python script as someone would write it without blkrx: one regular
 expression per line, keep D reads (RWBS has R, not a discard, > 0 sectors),
 clip them to the file's extents (filefrag -v listing + partition start),
 count bytes, unique file sectors (a bytearray bitmap over the file) and the
-physical / logical gap classes of spec/metrics.md. Prints the JSON contract.
+physical / logical gap classes of docs/metrics.md. Prints the JSON contract.
 
     python3 bench/baseline_regex.py TRACE.blkparse.txt --extents frag.filefrag.txt --partition-start 2048
 """
@@ -62,7 +62,8 @@ def classify(gap, small, medium):
     return 3
 
 
-def main():
+def parse_args():
+    """The options both baselines take, as blkrx analyze spells them."""
     ap = argparse.ArgumentParser()
     ap.add_argument("trace")
     ap.add_argument("--extents", required=True)
@@ -70,7 +71,11 @@ def main():
     ap.add_argument("--file-size", type=int)
     ap.add_argument("--small", type=int, default=256)
     ap.add_argument("--medium", type=int, default=2048)
-    a = ap.parse_args()
+    return ap.parse_args()
+
+
+def print_summary(reads, a):
+    """Clip the (start, sectors) device reads to the file's extents and print the summary as JSON."""
     runs, file_size, file_sectors, extent_rows = read_extents(a.extents, a.partition_start, a.file_size)
     seen = bytearray(file_sectors)
     events = 0
@@ -79,39 +84,28 @@ def main():
     logi = [0] * 5
     prev_phys = None
     prev_log = None
-    with open(a.trace, "r", encoding="latin-1") as f:
-        for line in f:
-            m = LINE.match(line)
-            if not m or m.group(7) != "D":
+    for start, count in reads:
+        end = start + count
+        lstart = None
+        lend = None
+        for dev, fstart, length in runs:
+            lo = max(start, dev)
+            hi = min(end, dev + length)
+            if hi <= lo:
                 continue
-            rwbs = m.group(8)
-            if "R" not in rwbs or "D" in rwbs:
-                continue
-            start = int(m.group(9))
-            count = int(m.group(10))
-            if count == 0:
-                continue
-            end = start + count
-            lstart = None
-            lend = None
-            for dev, fstart, length in runs:
-                lo = max(start, dev)
-                hi = min(end, dev + length)
-                if hi <= lo:
-                    continue
-                off = fstart + lo - dev
-                seen[off : off + hi - lo] = b"\x01" * (hi - lo)
-                read_sectors += hi - lo
-                lstart = off if lstart is None else min(lstart, off)
-                lend = off + hi - lo if lend is None else max(lend, off + hi - lo)
-            if lstart is None:
-                continue
-            events += 1
-            if prev_phys is not None:
-                phys[classify(start - prev_phys, a.small, a.medium)] += 1
-                logi[classify(lstart - prev_log, a.small, a.medium)] += 1
-            prev_phys = end
-            prev_log = lend
+            off = fstart + lo - dev
+            seen[off : off + hi - lo] = b"\x01" * (hi - lo)
+            read_sectors += hi - lo
+            lstart = off if lstart is None else min(lstart, off)
+            lend = off + hi - lo if lend is None else max(lend, off + hi - lo)
+        if lstart is None:
+            continue
+        events += 1
+        if prev_phys is not None:
+            phys[classify(start - prev_phys, a.small, a.medium)] += 1
+            logi[classify(lstart - prev_log, a.small, a.medium)] += 1
+        prev_phys = end
+        prev_log = lend
     unique = seen.count(1)
     summary = {
         "events": events,
@@ -129,6 +123,26 @@ def main():
     }
     json.dump(summary, sys.stdout)
     sys.stdout.write("\n")
+
+
+def blkparse_reads(path):
+    """(start, sectors) of each D read in blkparse text: RWBS has R and no D (discard), more than 0 sectors."""
+    with open(path, "r", encoding="latin-1") as f:
+        for line in f:
+            m = LINE.match(line)
+            if not m or m.group(7) != "D":
+                continue
+            rwbs = m.group(8)
+            if "R" not in rwbs or "D" in rwbs:
+                continue
+            count = int(m.group(10))
+            if count:
+                yield int(m.group(9)), count
+
+
+def main():
+    a = parse_args()
+    print_summary(blkparse_reads(a.trace), a)
 
 
 if __name__ == "__main__":

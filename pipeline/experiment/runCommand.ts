@@ -1,25 +1,20 @@
 import { type AnalysisSettings, analysisSettings } from "../../model/analysisSettings.js";
 import { InputError } from "../../model/errors.js";
 import type { TracerChoice } from "../../sources/liveSource.js";
-import { runExperiment } from "./runExperiment.js";
+import { type ExperimentOptions, runExperiment } from "./runExperiment.js";
 import { renderStudyRow } from "./studyRow.js";
 
-/** Options of `blkrx run` as commander parses them. */
-export interface RunCliOptions extends AnalysisSettings {
-  file?: string;
-  device?: string;
-  label?: string;
-  dropCaches?: boolean;
-  memLimit?: number;
-  lock?: number;
-  tokens?: number;
+/** Options of `blkrx run` as commander parses them: the experiment's, with the marker as typed and the buffer in KiB. */
+export interface RunCliOptions
+  extends AnalysisSettings,
+    Pick<
+      ExperimentOptions,
+      "file" | "device" | "label" | "dropCaches" | "memLimit" | "lock" | "tokens" | "kernelFilter" | "db" | "saveTrace"
+    > {
   json?: boolean;
   phaseMarker?: string;
   phaseAt?: number[];
   tracer: TracerChoice;
-  kernelFilter?: boolean;
-  db: string | false;
-  saveTrace?: string;
   bufferSize?: number;
   verbose?: boolean;
 }
