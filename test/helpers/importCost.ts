@@ -14,15 +14,20 @@ export interface ImportCost {
   cpuMs: number;
   /** Native add-ons (`.node` shared objects) loaded in the process after the import. */
   addons: string[];
+  /** Node's own modules the import loaded (from `process.moduleLoadList`, e.g. "stream", "zlib"). */
+  builtins: string[];
 }
 
-const PROBE = `import { readFileSync } from "node:fs";
+// node:fs through getBuiltinModule: an ES import of it would load Node's streams stack before the import is measured.
+const PROBE = `const { readFileSync } = process.getBuiltinModule("node:fs");
+const before = new Set(process.moduleLoadList);
 const waited = () => { try { return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]) / 1e6; } catch { return 0; } };
 const w = waited(); const t = performance.now(); const c = process.cpuUsage();
 await import(process.argv[1]);
 const importMs = performance.now() - t; const u = process.cpuUsage(c); const waitMs = waited() - w;
+const builtins = process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith("NativeModule ")).map((m) => m.slice(13));
 const addons = process.report.getReport().sharedObjects.filter((so) => so.endsWith(".node"));
-console.log(JSON.stringify({ importMs, waitMs, cpuMs: (u.user + u.system) / 1000, addons }));`;
+console.log(JSON.stringify({ importMs, waitMs, cpuMs: (u.user + u.system) / 1000, addons, builtins }));`;
 
 /**
  * Import `spec` in a fresh `node` in `project` and report what the import cost and loaded.

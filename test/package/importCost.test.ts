@@ -21,6 +21,13 @@ describe("the packed blkrx library entry loads no native code and its subpaths w
     expect(live.addons).toEqual([]);
   }, 60_000);
 
+  // Each of these is Node's own JavaScript compiled at import time: the streams stack alone was ~6 ms of the import
+  // when the library still wrote `import … from "node:fs"` (its namespace getters load it); zlib is for gzip input only.
+  it('import("blkrx") loads none of Node\'s stream or zlib modules (they load on first use)', async () => {
+    const { builtins } = await importCost(project, "blkrx");
+    expect(builtins.filter((m) => /stream|zlib/.test(m))).toEqual([]);
+  }, 60_000);
+
   it("blkrx's Observables (its own bundled rxjs) compose with the project's rxjs: pipe, from, mergeMap, isObservable", async () => {
     const script = `import { firstValueFrom, from, isObservable, map, mergeMap, Observable, of, toArray } from "rxjs";
 import { analyzeEvents, fromTrace, summarize } from "blkrx";
