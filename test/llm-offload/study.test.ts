@@ -104,11 +104,20 @@ describe.skipIf(reason !== undefined)("the LLM offloading study, ci size", () =>
               `${r.memory_factor}x infer ${r.infer_read_bytes} B, parent ${r.parent_max_usage}/${r.parent_limit_bytes}`,
           )
           .join(", ")}; ` +
-        `breakdown ${b?.breakdown_bytes} / peak ${b?.rss_at_peak} = ${b?.breakdown_ratio}; KV ${b?.kv_bytes} vs formula ${b?.kv_formula_bytes}\n`,
+        `breakdown ${b?.breakdown_bytes} / peak ${b?.rss_at_peak} = ${b?.breakdown_ratio} (${breakdownParts(b)}); ` +
+        `KV ${b?.kv_bytes} vs formula ${b?.kv_formula_bytes}\n`,
     );
     endTurn();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The breakdown's parts in MiB, so a failing sum says which part moved. */
+  const breakdownParts = (r: Row | undefined): string =>
+    r?.breakdown_json
+      ? (JSON.parse(String(r.breakdown_json)) as { parts: { part: string; bytes: number }[] }).parts
+          .map((p) => `${p.part} ${(p.bytes / 2 ** 20).toFixed(1)}`)
+          .join(", ")
+      : "none";
 
   const run = (pred: (r: Row) => boolean): Row => {
     const found = rows.find(pred);
