@@ -4,7 +4,9 @@
 // each buffer llama.cpp reported, counted by what of it is resident: a buffer large enough to get its
 // own anonymous mapping is found by size among the peak sample's mappings and counted by that mapping's resident
 // bytes (llama.cpp reserves its compute buffer in full but touches only what a batch needs); a smaller one lives
-// in a malloc arena and is counted at its reported size. The sum is compared with the peak RSS (smaps_rollup).
+// in a malloc arena and is counted at its reported size. What the other large anonymous mappings gained since the
+// runtime sample (malloc arenas of llama.cpp's threads) is one more part. The sum is compared with the peak RSS
+// (smaps_rollup).
 
 /** glibc serves every allocation this large with a mapping of its own (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit). */
 const MMAP_ALWAYS_BYTES = 32 * 2 ** 20;
@@ -84,8 +86,32 @@ export function memoryBreakdown({ atPeak, runtime, llama, marks = {} }) {
     } else
       parts.push({ part: b.part, bytes: b.reported, reported: b.reported, how: "reported size (in a malloc arena)" });
   }
+  const other = otherAnonGrowth(unused, runtime, parts);
+  if (other > 0) {
+    parts.push({
+      part: "other anonymous growth",
+      bytes: other,
+      how: "resident bytes gained since the runtime sample by the large anonymous mappings no buffer was matched to (malloc arenas of llama.cpp's threads, thread stacks), less the buffers counted in arenas and the JS heap growth",
+    });
+  }
   const sum = parts.reduce((s, p) => s + p.bytes, 0);
   return { parts, sum, peak: atPeak.rss, ratio: atPeak.rss ? sum / atPeak.rss : null, unexplained: atPeak.rss - sum };
+}
+
+/**
+ * What the large anonymous mappings left unmatched gained between the runtime sample and the peak (a mapping absent
+ * at the runtime sample gained all its resident bytes), less what other parts already count in such mappings: the
+ * buffers counted at their reported size (they live in malloc arenas, which are these mappings) and the JS heap's
+ * growth. 0 when the runtime sample has no mappings to compare with (runs stored before they were kept).
+ */
+function otherAnonGrowth(unmatched, runtime, parts) {
+  if (!runtime.anonVmas || unmatched.some((vma) => vma.start === undefined)) return 0;
+  const before = new Map(runtime.anonVmas.map((vma) => [vma.start, vma.rss]));
+  const gained = unmatched.reduce((sum, vma) => sum + Math.max(0, vma.rss - (before.get(vma.start) ?? 0)), 0);
+  const counted = parts
+    .filter((p) => p.how === "reported size (in a malloc arena)" || p.part === "JS heap growth")
+    .reduce((sum, p) => sum + p.bytes, 0);
+  return Math.max(0, gained - counted);
 }
 
 /** Every non-empty subset of `items` (at most 5 buffers: 31 sets). */

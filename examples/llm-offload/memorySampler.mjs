@@ -24,7 +24,8 @@ export function startMemorySampler(modelPath, intervalMs) {
   const marks = {};
   let baseline = null;
   const sample = () => {
-    const { anonVmas, ...s } = { t: (performance.now() - t0) / 1000, ...processMemory(modelPath) };
+    const all = { t: (performance.now() - t0) / 1000, ...processMemory(modelPath) };
+    const { anonVmas, ...s } = all;
     baseline ??= s; // before llama.cpp is loaded: the runtime's own memory
     series.push([round3(s.t), s.file, s.anon, s.rss]);
     const stat = statPath ? readStat(statPath) : null;
@@ -33,11 +34,12 @@ export function startMemorySampler(modelPath, intervalMs) {
     peak.anon = Math.max(peak.anon, s.anon);
     peak.file = Math.max(peak.file, s.file);
     if (stat) for (const [key, value] of Object.entries(stat)) cgroupPeak[key] = Math.max(cgroupPeak[key] ?? 0, value);
-    return s;
+    return all;
   };
   sample();
   const timer = setInterval(sample, intervalMs);
   return {
+    // A mark keeps its sample's large mappings too: the breakdown counts what each gained by the peak.
     mark(name) {
       marks[name] = sample();
     },
@@ -64,7 +66,7 @@ export function startMemorySampler(modelPath, intervalMs) {
 /**
  * This process's memory in bytes: file-backed RSS of the model's mappings (file), of every other file (otherFile:
  * node, shared libraries), anonymous and total RSS (smaps_rollup), the JS heap's resident bytes (jsHeap), and the
- * large anonymous mappings with their size and resident bytes.
+ * large anonymous mappings with their start address, size and resident bytes.
  */
 function processMemory(modelPath) {
   let file = 0;
@@ -76,7 +78,8 @@ function processMemory(modelPath) {
     if (head) {
       const [, start, end, perms, inode, name] = head;
       const kind = name === modelPath ? "model" : inode !== "0" ? "file" : "anon";
-      current = { kind, size: Number.parseInt(end, 16) - Number.parseInt(start, 16), rss: 0 };
+      const from = Number.parseInt(start, 16);
+      current = { kind, start: from, size: Number.parseInt(end, 16) - from, rss: 0 };
       // Writable private anonymous mappings only: reserved guard regions (---p) are no one's buffer.
       if (kind === "anon" && perms.startsWith("rw") && current.size >= LARGE_ANON_BYTES) anonVmas.push(current);
     } else if (current && line.startsWith("Rss:")) {
@@ -99,7 +102,7 @@ function processMemory(modelPath) {
     anon,
     rss,
     jsHeap,
-    anonVmas: anonVmas.map(({ size, rss: resident }) => ({ size, rss: resident })),
+    anonVmas: anonVmas.map(({ start, size, rss: resident }) => ({ start, size, rss: resident })),
   };
 }
 

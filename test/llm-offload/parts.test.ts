@@ -134,6 +134,31 @@ describe("the memory breakdown at the peak sample", () => {
     expect(b?.ratio).toBeCloseTo((b?.sum ?? 0) / (290 * MIB), 9);
   });
 
+  it("adds what the unmatched large mappings gained since the runtime sample, less the arena buffers and JS growth", () => {
+    const at = (start: number, size: number, rss: number) => ({ start: start * MIB, size: size * MIB, rss: rss * MIB });
+    const atPeak = {
+      t: 12,
+      rss: 300 * MIB,
+      file: 99 * MIB,
+      jsHeap: 48 * MIB,
+      anonVmas: [
+        at(0, 6, 5.9), // a mapping of the runtime's (5 MiB then): gained 0.9
+        at(100, 42.8, 40), // a malloc arena made since (the KV cache's 16 MiB are in it): gained 40
+        at(200, 50.7, 50), // repack's (matched)
+        at(300, 66.5 + 4096 / MIB, 0.5), // compute's (matched)
+        at(400, 8, 0.1), // a new thread's stack: gained 0.1
+      ],
+    };
+    const before = { ...runtime, anonVmas: [at(0, 6, 5), at(500, 8, 3)] };
+    const b = memoryBreakdown({ atPeak, runtime: before, llama, marks });
+    const other = b?.parts.find((p) => p.part === "other anonymous growth");
+    // 0.9 + 40 + 0.1 gained, less KV 16 and output 0.12 (reported sizes, in arenas) and 18 of JS heap growth.
+    expect(other?.bytes).toBeCloseTo((0.9 + 40 + 0.1 - 16 - 0.12 - 18) * MIB, 0);
+    // Without the runtime sample's mappings (runs stored before they were kept) there is no such part.
+    const old = memoryBreakdown({ atPeak, runtime, llama, marks });
+    expect(old?.parts.some((p) => p.part === "other anonymous growth")).toBe(false);
+  });
+
   it("counts nothing for buffers the peak came before (peak during load), and for a large one without a mapping", () => {
     const atPeak = {
       t: 5,
