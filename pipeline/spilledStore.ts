@@ -6,7 +6,7 @@ import type { EventBatch } from "../model/batch.js";
 import { InputError } from "../model/errors.js";
 import type { RequestBatch } from "../model/requests.js";
 import type { RunMeta, RunWriterOptions } from "../sinks/duckdb/runWriter.js";
-import type { StoredEventColumns } from "../sinks/duckdb/storedColumns.js";
+import { storedColumnsOf } from "../sinks/duckdb/storedColumns.js";
 import { SpillWriter } from "../sinks/spillFile.js";
 import type { CliStore } from "./openStoreForCli.js";
 import type { StoreSpillJob, StoreSpillResult } from "./storeSpillChild.js";
@@ -135,23 +135,6 @@ function plainJson(key: string, value: unknown): unknown {
     (typeof value === "number" && !Number.isFinite(value));
   if (lossy) throw new TypeError(`Cannot hand ${key} to the store writer: JSON would not keep it`);
   return value;
-}
-
-/** The columns of an analyzed batch that the `events` table stores (what goes to the spill). */
-function storedColumnsOf(batch: EventBatch): StoredEventColumns {
-  const { length, time, cpu, pid, action, bytes, sector, pieces, gaps, phase } = batch;
-  return {
-    length,
-    time,
-    cpu,
-    pid,
-    action,
-    bytes,
-    sector,
-    ...(pieces ? { pieces } : {}),
-    ...(gaps ? { gaps } : {}),
-    ...(phase ? { phase } : {}),
-  };
 }
 
 /** Why this process cannot write the store at `db` (or its folder, where the spill and WAL go); undefined if it can. */

@@ -8,6 +8,11 @@
 // runtime sample (malloc arenas of llama.cpp's threads) is one more part. The sum is compared with the peak RSS
 // (smaps_rollup).
 
+/** How a buffer living in a malloc arena is counted (other anonymous growth leaves such buffers out). */
+const IN_ARENA = "reported size (in a malloc arena)";
+/** The part of the JS heap's growth (other anonymous growth leaves it out too). */
+const JS_HEAP_GROWTH = "JS heap growth";
+
 /** glibc serves every allocation this large with a mapping of its own (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit). */
 const MMAP_ALWAYS_BYTES = 32 * 2 ** 20;
 
@@ -27,7 +32,7 @@ export const BUFFERS = [
  * Break the peak down. `atPeak`: the sampler's peak sample ({ t, rss, file, jsHeap, anonVmas: [{ size, rss }] });
  * `runtime`: the sample taken once llama.cpp's libraries were loaded, before the model ({ rss, jsHeap }); `llama`:
  * parseLlamaLog's sizes; `marks`: the sampler's marks ({ runtime, model, context }: samples with their time t). Returns the parts (bytes and how each was measured), their sum, the peak, sum / peak, and
- * what no part explains (peak − sum: llama.cpp's small allocations such as the vocabulary, thread stacks).
+ * what no part explains (peak − sum: what the mappings under 1 MiB gained).
  *
  * @example memoryBreakdown({ atPeak: { rss: 300, file: 100, anonVmas: [{ size: 70, rss: 1 }] }, runtime: { rss: 90 }, llama: { computeBytes: 66 } }).sum // 191
  */
@@ -37,7 +42,7 @@ export function memoryBreakdown({ atPeak, runtime, llama, marks = {} }) {
     { part: "runtime before the model", bytes: runtime.rss, how: "RSS once llama.cpp's libraries were loaded" },
     { part: "model pages (mapping)", bytes: atPeak.file, how: "Rss of the model's mapping" },
     {
-      part: "JS heap growth",
+      part: JS_HEAP_GROWTH,
       bytes: Math.max(0, (atPeak.jsHeap ?? 0) - (runtime.jsHeap ?? 0)),
       how: "V8 heap's resident size at the peak minus before the model",
     },
@@ -83,8 +88,7 @@ export function memoryBreakdown({ atPeak, runtime, llama, marks = {} }) {
     if (b.reported >= MMAP_ALWAYS_BYTES) {
       // Too large for an arena, yet no mapping holds it: not made at the moment of the peak.
       parts.push({ part: b.part, bytes: 0, reported: b.reported, how: "not made yet at the peak" });
-    } else
-      parts.push({ part: b.part, bytes: b.reported, reported: b.reported, how: "reported size (in a malloc arena)" });
+    } else parts.push({ part: b.part, bytes: b.reported, reported: b.reported, how: IN_ARENA });
   }
   const other = otherAnonGrowth(unused, runtime, parts);
   if (other > 0) {
@@ -109,7 +113,7 @@ function otherAnonGrowth(unmatched, runtime, parts) {
   const before = new Map(runtime.anonVmas.map((vma) => [vma.start, vma.rss]));
   const gained = unmatched.reduce((sum, vma) => sum + Math.max(0, vma.rss - (before.get(vma.start) ?? 0)), 0);
   const counted = parts
-    .filter((p) => p.how === "reported size (in a malloc arena)" || p.part === "JS heap growth")
+    .filter((p) => p.how === IN_ARENA || p.part === JS_HEAP_GROWTH)
     .reduce((sum, p) => sum + p.bytes, 0);
   return Math.max(0, gained - counted);
 }

@@ -61,6 +61,16 @@ export class ColumnPacker {
   }
 }
 
+/**
+ * The stored columns of `batch`, its rows only, as views of its own arrays (no copy): what `live` and `run`
+ * write to their spill file.
+ *
+ * @example spill.write("events", storedColumnsOf(batch));
+ */
+export function storedColumnsOf(batch: EventBatch): StoredEventColumns {
+  return storedColumnsVia(batch, (part) => part);
+}
+
 /** The stored columns of `batch` (its rows only), each passed through `place`, in one fixed order. */
 function storedColumnsVia(batch: EventBatch, place: <T extends Packed>(part: T) => T): StoredEventColumns {
   const { length, time, cpu, pid, action, bytes, sector, pieces, gaps, phase } = batch;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventBatch } from "../../../model/batch.js";
 import { parseFilefrag } from "../../../model/fileMap.js";
 import { analyzeEvents } from "../../../pipeline/analyze.js";
-import { ColumnPacker } from "../../../sinks/duckdb/storedColumns.js";
+import { ColumnPacker, storedColumnsOf } from "../../../sinks/duckdb/storedColumns.js";
 import { reads } from "../../helpers/events.js";
 
 /** The stored columns of a batch as plain arrays, to compare a packed copy with its original. */
@@ -93,5 +93,19 @@ describe("ColumnPacker: a batch's stored columns in one transferable buffer, reu
         },
       ),
     );
+  });
+});
+
+describe("storedColumnsOf: the stored columns as views of the batch's own arrays, its rows only", () => {
+  it("holds the same values in the batch's buffers, cut to its length", async () => {
+    const batch = await analyzed([
+      [800, 16],
+      [2400, 8],
+    ]);
+    const columns = storedColumnsOf(batch);
+    expect(stored(columns)).toEqual(stored(batch));
+    expect(columns.time.buffer).toBe(batch.time.buffer);
+    expect(columns.time.length).toBe(batch.length);
+    expect(columns.gaps?.logical.buffer).toBe(batch.gaps?.logical.buffer);
   });
 });
